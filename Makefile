@@ -1,0 +1,53 @@
+# Two commands on a fresh machine: `make run` (the app) and `make test` (all tests).
+# Both install what is missing and are quick the second time.
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PORT   ?= 8501
+export AE_OFFLINE ?= $(if $(CI),1,)
+
+.PHONY: run test bench checkpoints sysdeps install install-dev clean
+
+$(PY):
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(PY)
+	$(PY) -m pip install -q -r requirements.txt
+	$(PY) -c "import torch, torchvision; print('torch', torch.__version__, 'torchvision', torchvision.__version__)"
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
+	$(PY) -m pip install -q -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+# Debian packages: the real Fashion-MNIST, Chromium for browser tests, a Korean font for screenshots.
+sysdeps:
+	@need=""; \
+	[ -x /usr/bin/chromium ] || need="$$need chromium"; \
+	[ -f /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz ] || need="$$need dataset-fashion-mnist"; \
+	[ -d /usr/share/fonts/truetype/nanum ] || need="$$need fonts-nanum"; \
+	if [ -n "$$need" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$need >/dev/null; \
+	  else echo "please install:$$need (sudo apt-get install$$need)"; exit 1; fi; \
+	fi
+
+run: install
+	@[ -f /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz ] || [ "$$(id -u)" != 0 ] || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist >/dev/null)
+	$(PY) -m streamlit run app.py --server.port $(PORT)
+
+test: sysdeps install-dev
+	$(PY) -m pytest -q
+
+bench: sysdeps install-dev
+	$(PY) -m bench
+
+# Recreates the shipped checkpoints (about 40 minutes on 2 cores).
+checkpoints: install
+	bash checkpoints/make.sh $(PY)
+
+clean:
+	rm -rf $(VENV) test-results .pytest_cache

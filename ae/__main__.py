@@ -1,0 +1,133 @@
+"""Command line: `python -m ae train ...` and `python -m ae eval PATH [--json]`.
+
+Errors come out as one readable line and exit status 2, never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from . import checkpoint, data
+from .models import MODELS, ModelConfig, build_model
+from .noise import NOISES
+from .train import TrainConfig, TrainingDiverged, evaluate, train
+
+
+def _ints(text: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(t) for t in text.split(",") if t.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated whole numbers, got {text!r}") from None
+
+
+def _noises(text: str) -> tuple[str, ...]:
+    kinds = tuple(t.strip() for t in text.split(",") if t.strip())
+    bad = [k for k in kinds if k not in NOISES]
+    if bad:
+        raise argparse.ArgumentTypeError(f"unknown noise {bad}; known: {', '.join(NOISES)}")
+    return kinds
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m ae", description="Train and evaluate autoencoders.")
+    sub = p.add_subparsers(dest="command", required=True)
+    t = sub.add_parser("train", help="train a model and save it as a checkpoint folder")
+    t.add_argument("--dataset", choices=sorted(data.DATASETS), default="fashion-mnist")
+    t.add_argument("--model", choices=sorted(MODELS), default="dense", help="model kind")
+    t.add_argument("--latent-dim", type=int, default=3)
+    t.add_argument("--hidden", type=_ints, default=None, help="e.g. 128,64,12 (dense) or 32,64 (conv)")
+    t.add_argument("--beta", type=float, default=1.0, help="KL weight (vae)")
+    t.add_argument("--epochs", type=int, default=10)
+    t.add_argument("--batch-size", type=int, default=64)
+    t.add_argument("--lr", type=float, default=0.005)
+    t.add_argument("--noise", type=_noises, default=(), help="noise kinds for a denoiser, e.g. gaussian,mask")
+    t.add_argument("--noise-level", type=float, default=0.2)
+    t.add_argument("--random-level", action="store_true", help="draw each batch's level from U(0, level)")
+    t.add_argument("--no-clip", action="store_true", help="do not clip Gaussian noise (as the lesson)")
+    t.add_argument("--noisy-target", action="store_true",
+                   help="the lesson's first-printing bug: train towards the noisy image")
+    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--limit", type=int, default=None, help="train on a random subset of this many images")
+    t.add_argument("--out", required=True, help="checkpoint folder, e.g. checkpoints/NAME")
+    e = sub.add_parser("eval", help="test-split MSE, PSNR and SSIM of a checkpoint")
+    e.add_argument("path")
+    e.add_argument("--noise", choices=sorted(NOISES), default=None)
+    e.add_argument("--level", type=float, default=0.0)
+    e.add_argument("--limit", type=int, default=None, help="evaluate on the first N test images")
+    e.add_argument("--json", action="store_true", help="print one JSON object as the last line")
+    return p
+
+
+def dataset_info(train_split: data.Split, test_split: data.Split) -> dict:
+    return {"name": train_split.dataset, "source": train_split.source,
+            "train_size": len(train_split), "test_size": len(test_split)}
+
+
+def cmd_train(args) -> int:
+    from tqdm import tqdm
+
+    model_config = ModelConfig(kind=args.model, latent_dim=args.latent_dim, hidden=args.hidden, beta=args.beta)
+    config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, noise=args.noise,
+                         noise_level=args.noise_level, random_level=args.random_level,
+                         noise_clip=not args.no_clip, noisy_target=args.noisy_target, seed=args.seed,
+                         limit=args.limit).validate()
+    out = Path(args.out)
+    checkpoint.check_name(out.name)
+    model = build_model(model_config)
+    train_split, test_split = data.load(args.dataset, "train"), data.load(args.dataset, "test")
+    print(f"{train_split.dataset}: {len(train_split)} train / {len(test_split)} test images from {train_split.source}")
+    bar = tqdm(total=None, unit="batch", dynamic_ncols=True)
+
+    def on_batch(done, total):
+        bar.total = total
+        bar.update(done - bar.n)
+
+    def on_epoch_end(r):
+        bar.set_postfix(epoch=r.epoch, train=f"{r.train_loss:.4f}", test=f"{r.test_loss:.4f}", psnr=f"{r.test_psnr:.2f}")
+        bar.write(f"epoch {r.epoch}: train loss {r.train_loss:.4f}, test loss {r.test_loss:.4f}, "
+                  f"test PSNR {r.test_psnr:.2f} dB, {r.samples_per_s:.0f} images/s")
+
+    history = train(model, train_split.images, config, test_x=test_split.images,
+                    on_epoch_end=on_epoch_end, on_batch=on_batch)
+    bar.close()
+    figures = evaluate(model, test_split.images, with_ssim=True)
+    if config.noise:
+        figures["denoise"] = {k: evaluate(model, test_split.images, noise=k, level=config.noise_level, with_ssim=True)
+                              for k in config.noise}
+    checkpoint.save(out, model, train=config.to_dict(), dataset=dataset_info(train_split, test_split),
+                    history=[r.to_dict() for r in history], metrics={"test": figures})
+    print(f"saved {out}: test MSE {figures['mse']:.4f}, PSNR {figures['psnr']:.2f} dB, SSIM {figures['ssim']:.3f}")
+    return 0
+
+
+def cmd_eval(args) -> int:
+    model, meta = checkpoint.load(args.path)
+    name = meta.get("dataset", {}).get("name")
+    if name not in data.DATASETS:
+        raise ValueError(f"checkpoint does not say which dataset it was trained on ({name!r})")
+    test_split = data.load(name, "test")
+    x = test_split.images[: args.limit] if args.limit else test_split.images
+    figures = evaluate(model, x, noise=args.noise, level=args.level, with_ssim=True)
+    result = {"checkpoint": str(args.path), "dataset": name, "source": test_split.source, "images": len(x),
+              "noise": args.noise, "level": args.level, **figures}
+    if not args.json:
+        print(f"{args.path} on {len(x)} {name} test images ({test_split.source})"
+              + (f", input damaged by {args.noise} {args.level}" if args.noise else ""))
+        print(f"MSE {figures['mse']:.5f}  PSNR {figures['psnr']:.2f} dB  SSIM {figures['ssim']:.4f}")
+    print(json.dumps(result) if args.json else "", end="\n" if args.json else "")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return cmd_train(args) if args.command == "train" else cmd_eval(args)
+    except (ValueError, TrainingDiverged, data.DataUnavailable, checkpoint.CheckpointError, OSError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

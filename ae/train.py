@@ -1,0 +1,216 @@
+"""Training loop shared by every model kind, plus evaluation. Knows nothing about Streamlit.
+
+Batches are sliced from in-memory tensors (no per-sample DataLoader), which is what makes it fast.
+"""
+from __future__ import annotations
+
+import math
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Callable
+
+import torch
+from torch import Tensor
+
+from . import metrics
+from .models import Autoencoder
+from .noise import NOISES, corrupt
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    epochs: int = 10
+    batch_size: int = 64
+    lr: float = 0.005                   # the lesson's Adam learning rate
+    noise: tuple[str, ...] = ()         # NOISES keys; empty trains a plain autoencoder
+    noise_level: float = 0.2            # the lesson's sigma; the upper bound when random_level
+    random_level: bool = False          # each batch draws its level from U(0, noise_level)
+    noise_clip: bool = True             # clip Gaussian noise to [0, 1]; the lesson does not (False)
+    noisy_target: bool = False          # the lesson's first printing: target = noisy image (a known bug)
+    seed: int = 0
+    limit: int | None = None            # train on a random subset of this many images
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "TrainConfig":
+        unknown = set(d) - set(cls.__dataclass_fields__)
+        if unknown:
+            raise ValueError(f"unknown train config keys: {sorted(unknown)}")
+        d = dict(d)
+        if isinstance(d.get("noise"), str):
+            d["noise"] = (d["noise"],)
+        d["noise"] = tuple(d.get("noise") or ())
+        return cls(**d)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def validate(self) -> "TrainConfig":
+        """Raise ValueError with a readable sentence for any out-of-range value."""
+        checks = [
+            (isinstance(self.epochs, int) and 1 <= self.epochs <= 1000, f"epochs must be 1..1000, got {self.epochs}"),
+            (isinstance(self.batch_size, int) and 1 <= self.batch_size <= 8192,
+             f"batch size must be 1..8192, got {self.batch_size}"),
+            (isinstance(self.lr, (int, float)) and math.isfinite(self.lr) and 0 < self.lr <= 1.0,
+             f"learning rate must be in (0, 1], got {self.lr}"),
+            (isinstance(self.noise_level, (int, float)) and math.isfinite(self.noise_level)
+             and 0 <= self.noise_level <= 1.0, f"noise level must be in [0, 1], got {self.noise_level}"),
+            (all(n in NOISES for n in self.noise), f"unknown noise in {self.noise}; known: {sorted(NOISES)}"),
+            (self.limit is None or (isinstance(self.limit, int) and self.limit >= 1),
+             f"subset size must be a positive whole number, got {self.limit}"),
+            (not self.noisy_target or bool(self.noise), "noisy_target needs a noise kind"),
+        ]
+        for ok, message in checks:
+            if not ok:
+                raise ValueError(message)
+        return self
+
+
+@dataclass(frozen=True)
+class EpochReport:
+    epoch: int                      # 1-based
+    train_loss: float               # mean of model.loss()["loss"] over the epoch
+    test_loss: float | None         # the same criterion on the test images
+    test_mse: float | None          # plain MSE against the clean test images
+    test_psnr: float | None         # dB, mean per image
+    seconds: float
+    samples_per_s: float
+    terms: dict[str, float] = field(default_factory=dict)   # other named loss terms (vae: recon, kl)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class TrainingDiverged(RuntimeError):
+    """The loss became NaN, infinite or exploded; the weights are not worth keeping."""
+
+
+def device() -> torch.device:
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def use_all_cores() -> None:
+    """One torch thread per core (the default can be lower in containers)."""
+    n = os.cpu_count() or 1
+    if torch.get_num_threads() != n:
+        torch.set_num_threads(n)
+
+
+def make_input(x: Tensor, config: TrainConfig, generator: torch.Generator) -> Tensor:
+    """The corrupted input of one batch: one noise kind per batch, chosen by the generator."""
+    if not config.noise:
+        return x
+    kind = config.noise[int(torch.randint(len(config.noise), (1,), generator=generator))]
+    level = config.noise_level
+    if config.random_level:
+        level = float(torch.rand((), generator=generator)) * config.noise_level
+    options = {"clip": config.noise_clip} if kind == "gaussian" else {}
+    return corrupt(x, kind, level, generator, **options)
+
+
+def batches(n: int, batch_size: int, generator: torch.Generator | None) -> list[Tensor]:
+    order = torch.randperm(n, generator=generator) if generator is not None else torch.arange(n)
+    return list(order.split(batch_size))
+
+
+def train(model: Autoencoder, train_x: Tensor, config: TrainConfig, *, test_x: Tensor | None = None,
+          on_epoch_end: Callable[[EpochReport], bool | None] | None = None,
+          on_batch: Callable[[int, int], bool | None] | None = None) -> list[EpochReport]:
+    """Fit `model` in place on images (N, 1, 28, 28) in [0, 1]; one report per epoch.
+
+    `on_epoch_end(report)` and `on_batch(done, total)` may return True to stop; what was learned so
+    far stays in the model. Raises TrainingDiverged when the loss becomes NaN or explodes.
+    """
+    config.validate()
+    use_all_cores()
+    dev = device()
+    torch.manual_seed(config.seed)
+    g = torch.Generator().manual_seed(config.seed)
+    if config.limit is not None and config.limit < len(train_x):
+        train_x = train_x[torch.randperm(len(train_x), generator=g)[:config.limit]]
+    model.to(dev)
+    opt = torch.optim.Adam(model.parameters(), lr=config.lr)
+    history: list[EpochReport] = []
+    total = config.epochs * math.ceil(len(train_x) / config.batch_size)
+    done = 0
+    first_loss = None
+    for epoch in range(1, config.epochs + 1):
+        model.train()
+        t0 = time.perf_counter()
+        sums: dict[str, float] = {}
+        seen = 0
+        stop = False
+        for idx in batches(len(train_x), config.batch_size, g):
+            x = train_x[idx].to(dev, non_blocking=True)
+            x_in = make_input(x, config, g)
+            target = x_in if config.noisy_target else x  # the target is always the clean image, unless the lesson's bug is asked for
+            losses = model.loss(x_in, target=target)
+            loss = losses["loss"]
+            value = float(loss.detach())
+            first_loss = value if first_loss is None else first_loss
+            if not math.isfinite(value) or value > 1e4 * max(first_loss, 1e-3):
+                raise TrainingDiverged(f"training diverged at epoch {epoch}: loss {value:.3g} "
+                                       f"(started at {first_loss:.3g}); try a smaller learning rate")
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            for k, v in losses.items():
+                sums[k] = sums.get(k, 0.0) + float(v.detach()) * len(idx)
+            seen += len(idx)
+            done += 1
+            if on_batch is not None and on_batch(done, total):
+                stop = True
+                break
+        seconds = time.perf_counter() - t0
+        test = evaluate(model, test_x, config) if test_x is not None else {}
+        report = EpochReport(
+            epoch=epoch, train_loss=sums.get("loss", math.nan) / max(seen, 1),
+            test_loss=test.get("loss"), test_mse=test.get("mse"), test_psnr=test.get("psnr"),
+            seconds=seconds, samples_per_s=seen / max(seconds, 1e-9),
+            terms={k: v / max(seen, 1) for k, v in sums.items() if k not in ("loss", "mse")})
+        history.append(report)
+        if stop or (on_epoch_end is not None and on_epoch_end(report)):
+            break
+    return history
+
+
+@torch.no_grad()
+def reconstruct(model: Autoencoder, x: Tensor, batch_size: int = 1024) -> Tensor:
+    """Reconstructions of x in eval mode, on the CPU."""
+    model.eval()
+    dev = next(model.parameters()).device
+    return torch.cat([model(b.to(dev)).cpu() for b in x.split(batch_size)]) if len(x) else x.clone()
+
+
+@torch.no_grad()
+def encode(model: Autoencoder, x: Tensor, batch_size: int = 1024) -> Tensor:
+    """Codes z (N, latent_dim) of x in eval mode, on the CPU."""
+    model.eval()
+    dev = next(model.parameters()).device
+    return torch.cat([model.encode(b.to(dev)).cpu() for b in x.split(batch_size)])
+
+
+@torch.no_grad()
+def evaluate(model: Autoencoder, x: Tensor, config: TrainConfig | None = None, *, noise: str | None = None,
+             level: float = 0.0, seed: int = 1234, with_ssim: bool = False, batch_size: int = 1024) -> dict[str, float]:
+    """Test figures of restoring x: {"loss", "mse", "psnr"[, "ssim"]}.
+
+    The input is corrupted by `noise` at `level` (or by the config's first noise at its level), with a
+    fixed seed so that every epoch and every run is measured on the same damaged images.
+    """
+    model.eval()
+    dev = next(model.parameters()).device
+    options = {}
+    if noise is None and config is not None and config.noise:
+        noise, level = config.noise[0], config.noise_level
+        options = {"clip": config.noise_clip} if noise == "gaussian" else {}
+    g = torch.Generator().manual_seed(seed)
+    x_in = corrupt(x, noise, level, g, **options) if noise else x
+    recons, loss_sum = [], 0.0
+    for a, b in zip(x_in.split(batch_size), x.split(batch_size)):
+        a, b = a.to(dev), b.to(dev)
+        loss_sum += float(model.loss(a, b)["loss"]) * len(b)
+        recons.append(model(a).cpu())
+    recon = torch.cat(recons)
+    out = {"loss": loss_sum / len(x), **metrics.summary(recon, x, with_ssim=with_ssim)}
+    return out
