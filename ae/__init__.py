@@ -2,10 +2,10 @@
 
 Pure Python + torch/numpy/scikit-learn; never imports Streamlit.
 """
-from . import checkpoint, data, metrics, models, noise, train
+from . import baselines, checkpoint, data, figures, metrics, models, noise, train, viz
 from .models import MODELS, ModelConfig, build_model, register
 from .noise import NOISES
 from .train import EpochReport, TrainConfig
 
-__all__ = ["checkpoint", "data", "metrics", "models", "noise", "train", "MODELS", "ModelConfig",
+__all__ = ["baselines", "figures", "viz", "checkpoint", "data", "metrics", "models", "noise", "train", "MODELS", "ModelConfig",
            "build_model", "register", "NOISES", "EpochReport", "TrainConfig"]

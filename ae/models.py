@@ -57,8 +57,8 @@ class Autoencoder(nn.Module):
         mse = F.mse_loss(self(x_in), target)
         return {"loss": mse, "mse": mse}
 
-    def layer_sizes(self) -> list[tuple[str, str]]:
-        """(name, shape) of each stage from input to code, for diagrams."""
+    def layer_sizes(self) -> list[tuple[str, tuple[int, ...]]]:
+        """(name, shape) of each stage from the input up to (not including) the code z, for diagrams."""
         raise NotImplementedError
 
 
@@ -123,8 +123,7 @@ class DenseAE(Autoencoder):
         return self.decoder(z).reshape(len(z), 1, 28, 28)
 
     def layer_sizes(self):
-        dims = [28 * 28, *self.config.hidden]
-        return [("input", "784")] + [(f"dense {i + 1}", str(d)) for i, d in enumerate(dims[1:])]
+        return [("input", (784,))] + [(f"dense {i + 1}", (d,)) for i, d in enumerate(self.config.hidden)]
 
 
 class _ConvBody(nn.Module):
@@ -171,7 +170,7 @@ class ConvAE(Autoencoder):
 
     def layer_sizes(self):
         c1, c2 = self.config.hidden
-        return [("input", "1×28×28"), ("conv", f"{c1}×14×14"), ("conv", f"{c2}×7×7")]
+        return [("input", (1, 28, 28)), ("conv 1", (c1, 14, 14)), ("conv 2", (c2, 7, 7))]
 
 
 @register("vae")
@@ -215,4 +214,5 @@ class VAE(Autoencoder):
 
     def layer_sizes(self):
         c1, c2 = self.config.hidden
-        return [("input", "1×28×28"), ("conv", f"{c1}×14×14"), ("conv", f"{c2}×7×7"), ("μ, log σ²", f"2×{self.config.latent_dim}")]
+        return [("input", (1, 28, 28)), ("conv 1", (c1, 14, 14)), ("conv 2", (c2, 7, 7)),
+                ("μ, log σ²", (2, self.config.latent_dim))]

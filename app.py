@@ -1,0 +1,25 @@
+"""Entry point: `streamlit run app.py`. Routes to pages/ and draws what every page shares:
+the language switch and the active model in the sidebar."""
+from pathlib import Path
+
+import streamlit as st
+
+from pages._common import sidebar, t
+
+st.set_page_config(page_title="Autoencoder Lab", page_icon="🧩", layout="wide")
+
+# (file, title key, icon) per group; url paths come from the file names, so they stay the same
+# whichever language is chosen.
+GROUPS = {
+    "nav.learn": [("pages/home.py", "home.title", ":material/school:"),
+                  ("pages/train.py", "train.title", ":material/model_training:")],
+    "nav.explore": [("pages/latent.py", "latent.title", ":material/scatter_plot:"),
+                    ("pages/denoise.py", "denoise.title", ":material/auto_fix_high:")],
+}
+HERE = Path(__file__).resolve().parent
+
+sidebar()
+PAGES = {t(group): [st.Page(path, title=t(title), icon=icon, default=(path == "pages/home.py"))
+                    for path, title, icon in pages if (HERE / path).exists()]
+         for group, pages in GROUPS.items()}
+st.navigation({group: pages for group, pages in PAGES.items() if pages}).run()

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Recreates the shipped checkpoints with the CLI (`make checkpoints`). Each line is one model.
+set -euo pipefail
+PY=${1:-.venv/bin/python}
+cd "$(dirname "$0")/.."
+train() { "$PY" -m ae train "$@" 2> >(tail -c 2000 >&2); }
+ALL_NOISES=gaussian,salt_and_pepper,mask,block
+
+# 1-2. The lesson's model and its denoiser: dense 784-128-64-12-3, Adam 0.005, batch 64, 10 epochs.
+train --dataset fashion-mnist --model dense --latent-dim 3 --epochs 10 --batch-size 64 --lr 0.005 \
+      --out checkpoints/fmnist_dense_z3
+train --dataset fashion-mnist --model dense --latent-dim 3 --epochs 10 --batch-size 64 --lr 0.005 \
+      --noise gaussian --noise-level 0.2 --no-clip --out checkpoints/fmnist_dense_z3_denoise
+
+# 3. Convolutional autoencoders.
+train --dataset mnist --model conv --latent-dim 16 --epochs 60 --batch-size 64 --lr 0.002 \
+      --out checkpoints/mnist_conv_z16
+train --dataset fashion-mnist --model conv --latent-dim 32 --epochs 15 --batch-size 128 --lr 0.002 \
+      --out checkpoints/fmnist_conv_z32
+
+# 4. Convolutional denoisers trained across noise kinds, each batch at a random level up to 0.6.
+train --dataset mnist --model conv --latent-dim 64 --epochs 120 --batch-size 64 --lr 0.002 \
+      --noise $ALL_NOISES --noise-level 0.6 --random-level --out checkpoints/mnist_conv_denoise
+train --dataset fashion-mnist --model conv --latent-dim 64 --epochs 20 --batch-size 128 --lr 0.002 \
+      --noise $ALL_NOISES --noise-level 0.6 --random-level --out checkpoints/fmnist_conv_denoise
+
+# 5. A VAE with a 2-D code on MNIST.
+train --dataset mnist --model vae --latent-dim 2 --epochs 80 --batch-size 64 --lr 0.001 \
+      --out checkpoints/mnist_vae_z2

@@ -1,0 +1,146 @@
+"""Streamlit glue shared by the pages: the strings lookup, the sidebar, cached loaders, pictures.
+
+The library (`ae`) does the work; this module only connects it to widgets and caches.
+"""
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from pathlib import Path
+
+import streamlit as st
+
+import ae
+from ae.checkpoint import CheckpointError, CheckpointInfo
+from ae.data import DataUnavailable
+from pages._text import LANGUAGES, STRINGS
+
+ROOT = Path(__file__).resolve().parents[1]
+CHECKPOINTS = Path(os.environ.get("AE_CHECKPOINTS", ROOT / "checkpoints"))          # shipped
+USER_CHECKPOINTS = Path(os.environ.get("AE_USER_CHECKPOINTS", CHECKPOINTS / "user"))  # trained here
+
+
+def lang() -> str:
+    return st.session_state.get("lang", "ko")
+
+
+def t(key: str, **fmt) -> str:
+    """The text for `key` in the chosen language (English, then the key itself, if missing)."""
+    text = STRINGS[lang()].get(key) or STRINGS["en"].get(key) or key
+    return text.format(**fmt) if fmt else text
+
+
+@contextmanager
+def shown_errors(what: str = "error.generic"):
+    """Show errors from `ae` as a readable message and stop this run, instead of a traceback."""
+    try:
+        yield
+    except DataUnavailable as e:
+        st.error(f"{t('error.data')}\n\n```\n{e}\n```")
+        st.stop()
+    except CheckpointError as e:
+        st.error(f"{t('error.model')} {e}")
+        st.stop()
+    except (ValueError, RuntimeError, OSError) as e:
+        st.error(f"{t(what)} {e}")
+        st.stop()
+
+
+# ---------------------------------------------------------------- checkpoints and data
+
+def checkpoints() -> list[CheckpointInfo]:
+    """Shipped and user-trained checkpoints, read from disk on every run (cheap: JSON only)."""
+    return ae.checkpoint.list_checkpoints(CHECKPOINTS, USER_CHECKPOINTS)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _load_checkpoint(path: str, stamp: float):
+    return ae.checkpoint.load(path)
+
+
+def load_checkpoint(path: str | Path):
+    """(model, meta) of a checkpoint, loaded once for every session. Read-only: never train it."""
+    path = Path(path)
+    stamp = (path / "config.json").stat().st_mtime if (path / "config.json").exists() else 0.0
+    return _load_checkpoint(str(path), stamp)
+
+
+@st.cache_resource(show_spinner=False)
+def load_split(name: str, split: str = "test") -> ae.data.Split:
+    return ae.data.load(name, split)
+
+
+def active_info() -> CheckpointInfo | None:
+    infos = {str(i.path): i for i in checkpoints() if i.ok}
+    return infos.get(st.session_state.get("model", ""))
+
+
+def active_model():
+    """(model, meta, test split) of the sidebar's model; stops the page with a message if none."""
+    info = active_info()
+    if info is None:
+        st.info(t("sidebar.no_models"))
+        st.stop()
+    with shown_errors("error.model"):
+        model, meta = load_checkpoint(info.path)
+        split = load_split(meta["dataset"]["name"], "test")
+    return model, meta, split
+
+
+def model_label(info: CheckpointInfo) -> str:
+    m = info.meta or {}
+    mine = f" · {t('sidebar.user')}" if info.path.parent == USER_CHECKPOINTS else ""
+    return f"{info.name}{mine}"
+
+
+def model_facts(meta: dict) -> str:
+    """Markdown lines about a checkpoint for the sidebar."""
+    cfg, ds, train = meta["model"], meta.get("dataset", {}), meta.get("train", {})
+    lines = [f"**{t('sidebar.kind')}**: {t('kind.' + cfg['kind'])}",
+             f"**{t('sidebar.latent')}**: {cfg['latent_dim']}",
+             f"**{t('sidebar.dataset')}**: {ds.get('name', '?')} ({ds.get('train_size', '?')} / {ds.get('test_size', '?')})",
+             f"**{t('sidebar.source')}**: {ds.get('source', '?')}"]
+    if train.get("noise"):
+        lines.append(t("sidebar.denoiser", noise=", ".join(train["noise"])))
+    test = meta.get("metrics", {}).get("test")
+    if test:
+        lines.append(f"**{t('sidebar.test')}**: MSE {test['mse']:.4f} · PSNR {test['psnr']:.1f} dB"
+                     + (f" · SSIM {test['ssim']:.3f}" if "ssim" in test else ""))
+    return "  \n".join(lines)
+
+
+def sidebar() -> None:
+    """Language switch and model picker, drawn by app.py on every page."""
+    st.sidebar.radio(t("sidebar.language"), list(LANGUAGES), format_func=LANGUAGES.get,
+                     key="lang", horizontal=True)
+    infos = checkpoints()
+    good = [i for i in infos if i.ok]
+    pending = st.session_state.pop("model.pending", None)   # set by the Train page after a save
+    if pending:
+        st.session_state["model"] = pending
+    paths = [str(i.path) for i in good]
+    if not good:
+        st.sidebar.info(t("sidebar.no_models"))
+    else:
+        if st.session_state.get("model") not in paths:
+            default = next((p for p in paths if Path(p).name == "fmnist_dense_z3"), paths[0])
+            st.session_state["model"] = default
+        by_path = {str(i.path): i for i in good}
+        st.sidebar.selectbox(t("sidebar.model"), paths, key="model", help=t("sidebar.model_help"),
+                             format_func=lambda p: model_label(by_path[p]))
+        st.sidebar.caption(model_facts(by_path[st.session_state["model"]].meta))
+    broken = [i for i in infos if not i.ok]
+    if broken:
+        with st.sidebar.expander(t("sidebar.broken", n=len(broken))):
+            for i in broken:
+                st.caption(f"**{i.name}**: {i.error}")
+
+
+# ---------------------------------------------------------------- pictures
+
+def show_rows(rows, captions: list[str] | None = None, scale: int = 3) -> None:
+    """One composed picture of image rows (one st.image call is faster than many)."""
+    picture = ae.viz.grid(rows, scale=scale)
+    if captions:
+        st.caption(" · ".join(f"{i + 1}: {c}" for i, c in enumerate(captions)))
+    st.image(picture, width="content")

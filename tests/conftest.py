@@ -1,0 +1,107 @@
+"""Shared fixtures: a synthetic batch, a seed, and a real `streamlit run app.py` for browser tests."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+import torch
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = ROOT / "test-results"
+os.environ.setdefault("AE_OFFLINE", "1")   # tests never wait for a download
+
+
+@pytest.fixture(autouse=True)
+def _seed():
+    torch.manual_seed(0)
+
+
+@pytest.fixture
+def batch():
+    import ae
+    return ae.data.synthetic(32).images
+
+
+@pytest.fixture(scope="session")
+def user_checkpoints(tmp_path_factory):
+    """A user-checkpoint folder of its own, so tests never write into checkpoints/."""
+    return tmp_path_factory.mktemp("user_checkpoints")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    # pytest-playwright's fixture, pointed at Debian's chromium: never `playwright install`.
+    return {**browser_type_launch_args, "executable_path": CHROMIUM,
+            "args": ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync"]}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": {"width": 1400, "height": 1000}}
+
+
+def start_server(env_extra: dict | None = None) -> tuple[subprocess.Popen, str]:
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    env = dict(os.environ, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false", **(env_extra or {}))
+    log = open(ARTIFACTS / f"server-{port}.log", "w") if ARTIFACTS.is_dir() else subprocess.DEVNULL
+    srv = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+                            "--server.headless", "true", "--server.port", str(port),
+                            "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"],
+                           cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 90
+    while True:
+        try:
+            urllib.request.urlopen(url + "/_stcore/health", timeout=1)
+            return srv, url
+        except Exception:
+            if srv.poll() is not None or time.time() > deadline:
+                srv.kill()
+                raise RuntimeError("streamlit server did not start")
+            time.sleep(0.2)
+
+
+def stop_server(srv: subprocess.Popen) -> None:
+    srv.terminate()
+    try:
+        srv.wait(10)
+    except subprocess.TimeoutExpired:
+        srv.kill()
+
+
+@pytest.fixture(scope="session")
+def app_url(user_checkpoints):
+    """`streamlit run app.py` on a free localhost port, user checkpoints in a temporary folder."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    srv, url = start_server({"AE_USER_CHECKPOINTS": str(user_checkpoints)})
+    yield url
+    stop_server(srv)
+
+
+def screenshot(page, name: str) -> Path:
+    """Save a full-page screenshot under test-results/screens/ (an artifact, not committed)."""
+    out = ARTIFACTS / "screens"
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def wait_for_app(page, timeout: float = 60_000) -> None:
+    """Wait until the script has finished its run (no running indicator, main content present)."""
+    page.wait_for_selector('[data-testid="stMain"]', timeout=timeout)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running')",
+        timeout=timeout)
