@@ -127,29 +127,41 @@ class DenseAE(Autoencoder):
 
 
 class _ConvBody(nn.Module):
-    """Strided 3x3 convolutions down to 7x7 and transposed ones back up: 28 -> 14 -> 7."""
+    """Strided 3x3 convolutions down to 7x7 and transposed ones back up: 28 -> 14 -> 7.
+
+    channels = (c1, c2) or (c1, c2, c3): a third count adds a 3x3 convolution at 7x7 on each side,
+    more capacity for denoisers without a larger code.
+    """
 
     def __init__(self, channels: tuple[int, ...], out_dim: int, latent_dim: int):
         super().__init__()
-        if len(channels) != 2:
-            raise ValueError(f"conv models take two channel counts (28->14->7), got {channels}")
-        c1, c2 = channels
-        self.flat = c2 * 7 * 7
-        self.down = nn.Sequential(
-            nn.Conv2d(1, c1, 3, stride=2, padding=1), nn.ReLU(),
-            nn.Conv2d(c1, c2, 3, stride=2, padding=1), nn.ReLU(), nn.Flatten())
-        self.to_code = nn.Linear(self.flat, out_dim)
-        self.from_code = nn.Sequential(nn.Linear(latent_dim, self.flat), nn.ReLU())
-        self.up = nn.Sequential(
-            nn.ConvTranspose2d(c2, c1, 3, stride=2, padding=1, output_padding=1), nn.ReLU(),
-            nn.ConvTranspose2d(c1, 1, 3, stride=2, padding=1, output_padding=1), nn.Sigmoid())
-        self.c2 = c2
+        if len(channels) not in (2, 3):
+            raise ValueError(f"conv models take two or three channel counts (28->14->7), got {channels}")
+        c1, c2 = channels[:2]
+        last = channels[-1]
+        self.last = last
+        down: list[nn.Module] = [nn.Conv2d(1, c1, 3, stride=2, padding=1), nn.ReLU(),
+                                 nn.Conv2d(c1, c2, 3, stride=2, padding=1), nn.ReLU()]
+        up: list[nn.Module] = [nn.ConvTranspose2d(c2, c1, 3, stride=2, padding=1, output_padding=1), nn.ReLU(),
+                               nn.ConvTranspose2d(c1, 1, 3, stride=2, padding=1, output_padding=1), nn.Sigmoid()]
+        if len(channels) == 3:
+            down += [nn.Conv2d(c2, last, 3, padding=1), nn.ReLU()]
+            up = [nn.Conv2d(last, c2, 3, padding=1), nn.ReLU()] + up
+        self.down = nn.Sequential(*down, nn.Flatten())
+        self.to_code = nn.Linear(last * 7 * 7, out_dim)
+        self.from_code = nn.Sequential(nn.Linear(latent_dim, last * 7 * 7), nn.ReLU())
+        self.up = nn.Sequential(*up)
 
     def encode(self, x: Tensor) -> Tensor:
         return self.to_code(self.down(x))
 
     def decode(self, z: Tensor) -> Tensor:
-        return self.up(self.from_code(z).reshape(len(z), self.c2, 7, 7))
+        return self.up(self.from_code(z).reshape(len(z), self.last, 7, 7))
+
+
+def conv_sizes(channels: tuple[int, ...]) -> list[tuple[str, tuple[int, ...]]]:
+    sizes = [("input", (1, 28, 28)), ("conv 1", (channels[0], 14, 14)), ("conv 2", (channels[1], 7, 7))]
+    return sizes + [("conv 3", (channels[2], 7, 7))] if len(channels) == 3 else sizes
 
 
 @register("conv")
@@ -169,8 +181,7 @@ class ConvAE(Autoencoder):
         return self.body.decode(z)
 
     def layer_sizes(self):
-        c1, c2 = self.config.hidden
-        return [("input", (1, 28, 28)), ("conv 1", (c1, 14, 14)), ("conv 2", (c2, 7, 7))]
+        return conv_sizes(self.config.hidden)
 
 
 @register("vae")
@@ -213,6 +224,4 @@ class VAE(Autoencoder):
         return self.decode(z.to(next(self.parameters()).device))
 
     def layer_sizes(self):
-        c1, c2 = self.config.hidden
-        return [("input", (1, 28, 28)), ("conv 1", (c1, 14, 14)), ("conv 2", (c2, 7, 7)),
-                ("μ, log σ²", (2, self.config.latent_dim))]
+        return conv_sizes(self.config.hidden) + [("μ, log σ²", (2, self.config.latent_dim))]
