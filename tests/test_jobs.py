@@ -1,0 +1,197 @@
+"""ae.jobs: background training, snapshots, stop, save, the bounded FIFO pool, divergence."""
+from __future__ import annotations
+
+import time
+
+import pytest
+import torch
+
+import ae
+from ae import jobs
+from ae.checkpoint import CheckpointError
+
+TRAIN = ae.data.synthetic(256)
+TEST = ae.data.synthetic(64, seed=1)
+
+
+def job(pool=None, *, epochs=1, kind="dense", latent_dim=3, **train) -> jobs.TrainingJob:
+    return jobs.TrainingJob(ae.ModelConfig(kind=kind, latent_dim=latent_dim),
+                            ae.TrainConfig(epochs=epochs, batch_size=32, **train),
+                            train_split=TRAIN, test_split=TEST, pool=pool or jobs.TrainingPool(1))
+
+
+def wait_for(predicate, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
+def test_job_finishes_with_history_and_previews():
+    j = job(epochs=2).start()
+    assert j.wait(60)
+    s = j.snapshot()
+    assert s.status == jobs.DONE and not s.active and s.progress == 1.0
+    assert [h["epoch"] for h in s.history] == [1, 2]
+    assert all(h["train_loss"] > 0 and h["test_loss"] > 0 and h["test_psnr"] > 0 for h in s.history)
+    assert s.recon.shape == s.originals.shape == (8, 1, 28, 28)
+    assert s.latent.shape == (64, 3) and s.latent_method == "raw"        # z has 3 numbers: shown as is
+    assert len(s.latent_labels) == 64 and s.class_names == TEST.class_names
+    assert s.eta_s == 0.0 and s.elapsed_s > 0 and s.train_size == 256
+
+
+def test_job_trains_its_own_model():
+    j1, j2 = job(), job()
+    assert j1.model is not j2.model
+    before = {k: v.clone() for k, v in j1.model.state_dict().items()}
+    j1.start().wait(60)
+    assert any(not torch.equal(before[k], v) for k, v in j1.model.state_dict().items())
+
+
+def test_denoiser_preview_shows_damaged_inputs_and_pca_map():
+    j = job(kind="dense", latent_dim=8, noise=("gaussian",), noise_level=0.3).start()
+    assert j.wait(60)
+    s = j.snapshot()
+    assert s.inputs is not None and not torch.equal(s.inputs, s.originals)
+    assert s.latent.shape == (64, 2) and s.latent_method == "pca"
+
+
+def test_real_dataset_subset_one_epoch(tmp_path):
+    j = jobs.TrainingJob(ae.ModelConfig(kind="dense", latent_dim=2), ae.TrainConfig(epochs=1, limit=256),
+                         dataset="mnist", pool=jobs.TrainingPool(1)).start()
+    assert j.wait(120)
+    s = j.snapshot()
+    assert s.status == jobs.DONE, s.error
+    assert s.train_size == 256 and len(s.history) == 1
+    assert j.train_info["name"] == "mnist" and j.train_info["train_size"] == 256
+
+
+def test_stop_keeps_what_was_learned_and_saves(tmp_path):
+    j = job(epochs=1000).start()
+    wait_for(lambda: j.snapshot().batches_done >= 3)
+    j.stop()
+    assert j.wait(60)
+    s = j.snapshot()
+    assert s.status == jobs.STOPPED and s.stop_reason == "user" and s.can_save
+    assert s.history and s.history[-1]["train_loss"] > 0          # the partial epoch is reported
+    path = j.save("stopped_run", tmp_path)
+    model, meta = ae.checkpoint.load(path)
+    assert meta["stopped_early"] is True and meta["history"] == s.history
+    assert meta["dataset"]["train_size"] == 256 and meta["train"]["epochs"] == 1000
+    assert 0 < meta["metrics"]["test"]["mse"] < 1 and "ssim" in meta["metrics"]["test"]
+    x = TEST.images[:4]
+    assert torch.allclose(ae.train.reconstruct(model, x), ae.train.reconstruct(j.model, x), atol=1e-6)
+
+
+def test_save_round_trips_and_refuses_bad_names(tmp_path):
+    j = job().start()
+    assert j.wait(60)
+    for bad in ["../x", "/abs", "a/b", "", ".hidden", "x" * 65]:
+        with pytest.raises(CheckpointError):
+            j.save(bad, tmp_path)
+    assert not (tmp_path.parent / "x").exists() and list(tmp_path.iterdir()) == []
+    path = j.save("good-name_1.0", tmp_path)
+    model, meta = ae.checkpoint.load(path)
+    assert model.config == j.model.config and meta["model"]["latent_dim"] == 3
+    with pytest.raises(ValueError, match="already exists"):
+        j.save("good-name_1.0", tmp_path)
+    j.save("good-name_1.0", tmp_path, overwrite=True)
+
+
+def test_pool_bound_fifo_and_position():
+    pool = jobs.TrainingPool(1)
+    first = job(pool, epochs=1000).start()
+    wait_for(lambda: first.snapshot().status == jobs.RUNNING)
+    second, third = job(pool).start(), job(pool).start()
+    wait_for(lambda: pool.waiting == 2)
+    assert second.snapshot().status == jobs.QUEUED and second.snapshot().position == 1
+    assert third.snapshot().position == 2
+    assert pool.running == 1
+    first.stop()
+    assert second.wait(60) and third.wait(60)
+    assert second.snapshot().status == third.snapshot().status == jobs.DONE
+    assert second.snapshot().position is None and pool.running == 0 and pool.waiting == 0
+
+
+def test_stop_while_queued_learns_nothing(tmp_path):
+    pool = jobs.TrainingPool(1)
+    first = job(pool, epochs=1000).start()
+    wait_for(lambda: first.snapshot().status == jobs.RUNNING)
+    queued = job(pool).start()
+    wait_for(lambda: queued.snapshot().position == 1)
+    queued.stop()
+    assert queued.wait(10)
+    assert queued.snapshot().status == jobs.STOPPED and not queued.snapshot().can_save
+    with pytest.raises(ValueError, match="nothing was learned"):
+        queued.save("never", tmp_path)
+    first.stop()
+    assert first.wait(60)
+
+
+def test_two_at_once_when_allowed():
+    pool = jobs.TrainingPool(2)
+    a, b = job(pool, epochs=1000).start(), job(pool, epochs=1000).start()
+    wait_for(lambda: a.snapshot().status == b.snapshot().status == jobs.RUNNING)
+    assert pool.running == 2 and pool.waiting == 0
+    a.stop(), b.stop()
+    assert a.wait(60) and b.wait(60)
+
+
+def test_diverged_run_saves_nothing(tmp_path):
+    j = job(epochs=3)
+    honest = j.model.loss
+
+    def exploding(x_in, target):   # the loss turns NaN on the 3rd batch, as a far too large step would
+        exploding.calls += 1
+        out = honest(x_in, target)
+        return {**out, "loss": out["loss"] * (float("nan") if exploding.calls >= 3 else 1.0)}
+    exploding.calls = 0
+    j.model.loss = exploding
+    j.start()
+    assert j.wait(60)
+    s = j.snapshot()
+    assert s.status == jobs.DIVERGED and "diverged" in s.error and not s.can_save
+    with pytest.raises(ValueError, match="no model worth saving"):
+        j.save("broken", tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_bad_settings_raise_before_any_thread():
+    with pytest.raises(ValueError, match="learning rate"):
+        job(lr=1e6)
+    with pytest.raises(ValueError, match="latent_dim"):
+        job(latent_dim=0)
+    with pytest.raises(ValueError, match="unknown dataset"):
+        jobs.TrainingJob(ae.ModelConfig(), ae.TrainConfig(), dataset="cifar", pool=jobs.TrainingPool(1))
+
+
+def test_max_trainings_from_env():
+    assert jobs.max_trainings({}) == 1
+    assert jobs.max_trainings({"AE_MAX_TRAININGS": " 3 "}) == 3
+    for bad in ["0", "-1", "two", "1.5", ""]:
+        with pytest.raises(ValueError, match="AE_MAX_TRAININGS"):
+            jobs.max_trainings({"AE_MAX_TRAININGS": bad})
+    with pytest.raises(ValueError):
+        jobs.TrainingPool(0)
+
+
+def test_parse_sizes():
+    assert jobs.parse_sizes("128,64,12") == (128, 64, 12)
+    assert jobs.parse_sizes(" 32 , 64 ") == (32, 64)
+    assert jobs.parse_sizes("  ") is None
+    for bad in ["128,,12", "a,b", "0,5", "1.5", "99999"]:
+        with pytest.raises(ValueError, match="hidden size"):
+            jobs.parse_sizes(bad)
+
+
+def test_latent_points_pca_is_sign_stable():
+    g = torch.Generator().manual_seed(0)
+    z = torch.randn(200, 6, generator=g) * torch.tensor([5.0, 3, 1, 1, 1, 1])
+    a, method = jobs.latent_points(z)
+    assert method == "pca" and a.shape == (200, 2)
+    for trial in range(5):   # the next epoch's codes, barely moved: the map must not flip an axis
+        b, _ = jobs.latent_points(z + 0.01 * torch.randn(200, 6, generator=g))
+        for axis in range(2):
+            assert torch.corrcoef(torch.stack([torch.from_numpy(a[:, axis]), torch.from_numpy(b[:, axis])]))[0, 1] > 0.99
+    c, method = jobs.latent_points(z[:, :2])
+    assert method == "raw" and torch.equal(torch.from_numpy(c), z[:, :2])
