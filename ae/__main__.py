@@ -103,6 +103,8 @@ def cmd_train(args) -> int:
 
 
 def cmd_eval(args) -> int:
+    if args.limit is not None and args.limit < 1:   # x[:-5] would quietly drop the last images instead
+        raise ValueError(f"--limit must be a positive whole number, got {args.limit}")
     model, meta = checkpoint.load(args.path)
     name = meta.get("dataset", {}).get("name")
     if name not in data.DATASETS:

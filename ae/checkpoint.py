@@ -39,7 +39,7 @@ class CheckpointError(ValueError):
 
 def check_name(name: str) -> str:
     """A checkpoint name is one plain folder name: letters, digits, '_', '-', '.'; no paths."""
-    if not isinstance(name, str) or not NAME_RE.match(name) or ".." in name:
+    if not isinstance(name, str) or not NAME_RE.fullmatch(name) or ".." in name:  # fullmatch: '$' lets 'a\n' through
         raise CheckpointError(
             f"invalid checkpoint name {name!r}: use 1-64 letters, digits, '_', '-' or '.', "
             "starting with a letter or digit, and no '/' or '..'")
@@ -119,7 +119,7 @@ def read_meta(folder: str | os.PathLike) -> dict:
         raise CheckpointError(f"{folder.name}/config.json is not valid JSON ({e})") from None
     if not isinstance(meta, dict) or not isinstance(meta.get("model"), dict) or not isinstance(meta.get("weights"), str):
         raise CheckpointError(f"{folder.name}/config.json lacks the 'model' or 'weights' entry")
-    if not WEIGHTS_RE.match(meta["weights"]):
+    if not WEIGHTS_RE.fullmatch(meta["weights"]):
         raise CheckpointError(f"{folder.name}: weights must be a file named model-<hash>.safetensors in the "
                               f"folder, not {meta['weights']!r} (other formats, such as pickles, are refused)")
     try:
@@ -150,7 +150,7 @@ def load(folder: str | os.PathLike, device: str = "cpu") -> tuple[Autoencoder, d
         raise CheckpointError(f"{folder.name}: weights are not a readable safetensors file ({e})") from None
     try:
         model = build_model(meta["model_config"])
-    except ValueError as e:
+    except (TypeError, ValueError) as e:   # JSON can hold any type where a number belongs
         raise CheckpointError(f"{folder.name}: {e}") from None
     expected = model.state_dict()
     missing = sorted(set(expected) - set(state))

@@ -5,6 +5,8 @@ Adding a kind means writing one class with `@register("name")`.
 """
 from __future__ import annotations
 
+import math
+import numbers
 from dataclasses import asdict, dataclass, replace
 
 import torch
@@ -75,17 +77,24 @@ def register(kind: str):
     return add
 
 
+def _whole(v) -> bool:
+    """A whole number (3 or 3.0), not NaN, not a bool or a string: configs come from JSON and UIs."""
+    return isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v) and float(v).is_integer()
+
+
 def resolve(config: ModelConfig) -> ModelConfig:
     """Check a config and fill in the kind's default hidden sizes."""
-    if config.kind not in MODELS:
+    if not isinstance(config.kind, str) or config.kind not in MODELS:
         raise ValueError(f"unknown model kind {config.kind!r}; known: {sorted(MODELS)}")
-    if not (1 <= int(config.latent_dim) <= 512):
-        raise ValueError(f"latent_dim must be between 1 and 512, got {config.latent_dim}")
-    hidden = MODELS[config.kind].default_hidden if config.hidden is None else tuple(config.hidden)
-    if not hidden or any(not (1 <= int(h) <= 4096) for h in hidden):
-        raise ValueError(f"hidden sizes must be between 1 and 4096, got {hidden}")
-    if not (0.0 <= config.beta <= 100.0):
-        raise ValueError(f"beta must be between 0 and 100, got {config.beta}")
+    if not (_whole(config.latent_dim) and 1 <= config.latent_dim <= 512):
+        raise ValueError(f"latent_dim must be a whole number between 1 and 512, got {config.latent_dim!r}")
+    hidden = MODELS[config.kind].default_hidden if config.hidden is None else config.hidden
+    if (not isinstance(hidden, (tuple, list)) or not hidden
+            or any(not (_whole(h) and 1 <= h <= 4096) for h in hidden)):
+        raise ValueError(f"hidden sizes must be whole numbers between 1 and 4096, got {hidden!r}")
+    if not (isinstance(config.beta, numbers.Real) and not isinstance(config.beta, bool)
+            and 0.0 <= config.beta <= 100.0):   # also rejects NaN
+        raise ValueError(f"beta must be between 0 and 100, got {config.beta!r}")
     return replace(config, latent_dim=int(config.latent_dim), hidden=tuple(int(h) for h in hidden))
 
 

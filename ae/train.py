@@ -59,6 +59,9 @@ class TrainConfig:
             (self.limit is None or (isinstance(self.limit, int) and self.limit >= 1),
              f"subset size must be a positive whole number, got {self.limit}"),
             (not self.noisy_target or bool(self.noise), "noisy_target needs a noise kind"),
+            # torch seeds are unsigned 64-bit; NaN or a huge seed would fail deep inside torch
+            (isinstance(self.seed, int) and not isinstance(self.seed, bool) and 0 <= self.seed < 2**63,
+             f"seed must be a whole number from 0 to 2**63-1, got {self.seed}"),
         ]
         for ok, message in checks:
             if not ok:
