@@ -32,13 +32,45 @@ def gaussian_blur(x: Tensor, sigma: float = 1.0) -> Tensor:
     return F.conv2d(F.pad(y, (0, 0, 2, 2), mode="replicate"), k.view(1, 1, 5, 1))
 
 
-def total_variation(x: Tensor, weight: float = 0.15) -> Tensor:
-    """Chambolle's total-variation denoising (scikit-image), image by image."""
-    from skimage.restoration import denoise_tv_chambolle
-
-    a = x.detach().float().cpu().numpy()
-    out = np.stack([denoise_tv_chambolle(im[0], weight=weight)[None] for im in a]) if len(a) else a
-    return torch.from_numpy(out.astype(np.float32)).clamp(0, 1)
+def total_variation(x: Tensor, weight: float = 0.15, eps: float = 2e-4, max_num_iter: int = 200) -> Tensor:
+    """Chambolle's total-variation denoising: scikit-image's `denoise_tv_chambolle` algorithm (same
+    steps, defaults and stopping rule, per image) run on the whole batch at once in numpy. About 25x
+    faster than scikit-image image by image, and numpy stays on one core: torch's two-thread small
+    ops were 10-25x slower than one thread while training ran on the other core."""
+    img = x.detach().float().cpu().reshape(-1, *x.shape[-2:]).numpy()
+    if len(img) == 0:
+        return x.clone()
+    n_img, h, w = img.shape
+    p = np.zeros((2, n_img, h, w), np.float32)
+    g = np.zeros((2, n_img, h, w), np.float32)
+    d = np.zeros((n_img, h, w), np.float32)
+    out, final = img, img.copy()
+    running = np.ones(n_img, bool)
+    tau = np.float32(0.25)                       # 1 / (2 * ndim), as in scikit-image
+    e_init = e_prev = None
+    for i in range(max_num_iter):
+        if i > 0:
+            d = -p.sum(0)                        # minus the divergence of p
+            d[:, 1:, :] += p[0, :, :-1, :]
+            d[:, :, 1:] += p[1, :, :, :-1]
+            out = img + d
+        np.subtract(out[:, 1:, :], out[:, :-1, :], out=g[0, :, :-1, :])
+        np.subtract(out[:, :, 1:], out[:, :, :-1], out=g[1, :, :, :-1])
+        norm = np.sqrt((g * g).sum(0))
+        energy = ((d * d).reshape(n_img, -1).sum(1) + weight * norm.reshape(n_img, -1).sum(1)) / (h * w)
+        p -= tau * g
+        p /= 1.0 + norm * np.float32(tau / weight)
+        if i == 0:
+            e_init = e_prev = energy
+            continue
+        done = running & (np.abs(e_prev - energy) < eps * e_init)   # each image stops on its own
+        final[done] = out[done]
+        running &= ~done
+        e_prev = energy
+        if not running.any():
+            break
+    final[running] = out[running]
+    return torch.from_numpy(final).reshape(x.shape).clamp(0, 1)
 
 
 BASELINES: dict[str, Callable[[Tensor], Tensor]] = {
@@ -47,3 +79,23 @@ BASELINES: dict[str, Callable[[Tensor], Tensor]] = {
     "gaussian_blur": gaussian_blur,
     "total_variation": total_variation,
 }
+
+
+def pca_projection(train_x: Tensor, n_components: int = 32) -> Callable[[Tensor], Tensor]:
+    """A linear "autoencoder" fitted on clean images: project onto the top `n_components` principal
+    components of `train_x` and back. Not in BASELINES because it has to be fitted first."""
+    flat = train_x.detach().float().cpu().flatten(1).double()
+    if not 1 <= n_components <= flat.shape[1]:
+        raise ValueError(f"n_components must be between 1 and {flat.shape[1]}, got {n_components}")
+    mean = flat.mean(0)
+    centred = flat - mean
+    # eigenvectors of the 784x784 covariance: cheaper than an SVD of the N x 784 data
+    _, vectors = torch.linalg.eigh(centred.T @ centred)
+    basis = vectors[:, -n_components:].float()          # eigh sorts ascending
+    mean = mean.float()
+
+    def project(x: Tensor) -> Tensor:
+        z = (x.float().flatten(1) - mean) @ basis
+        return (z @ basis.T + mean).reshape(x.shape).clamp(0, 1)
+
+    return project

@@ -52,3 +52,88 @@ def loss_curves(history: list[dict], labels: dict[str, str] | None = None) -> go
                       xaxis_title=labels.get("epoch", "epoch"), yaxis_title=labels.get("loss", "loss"),
                       legend=dict(orientation="h", y=1.12))
     return fig
+
+
+def psnr_curve(curve: dict[str, list[float]], marker: float | None = None, labels: dict[str, str] | None = None,
+               x_title: str = "noise level", y_title: str = "PSNR (dB)", marker_text: str = "") -> go.Figure:
+    """PSNR against noise level, one line per restorer, from `ae.denoise.psnr_curve`'s dict.
+
+    `labels` maps names to legend text (and fixes the order); `marker` draws the slider's position.
+    Exact copies score 100 dB, so the y axis stops a little above the best finite figure.
+    """
+    xs = curve["x"]
+    names = [n for n in (labels or curve) if n != "x" and n in curve]
+    fig = go.Figure()
+    dashed = {"none", "median3", "gaussian_blur", "total_variation"}   # classical baselines: thin, dashed
+    for i, name in enumerate(names):
+        base = name in dashed
+        fig.add_trace(go.Scatter(
+            x=xs, y=curve[name], mode="lines+markers", name=(labels or {}).get(name, name),
+            line=dict(width=1.5 if base else 3, dash="dot" if base else "solid",
+                      color="#888888" if name == "none" else PALETTE[i % len(PALETTE)]),
+            marker=dict(size=4 if base else 7), hovertemplate="%{x:g}: %{y:.1f} dB<extra>%{fullData.name}</extra>"))
+    finite = [v for n in names for v in curve[n] if v < 60]
+    top = (max(finite) if finite else 40) + 3
+    bottom = (min(finite) if finite else 0) - 1
+    if marker is not None:
+        fig.add_vline(x=marker, line=dict(color="#E45756", width=2, dash="dash"),
+                      annotation_text=marker_text, annotation_position="top")
+    fig.update_layout(height=340, margin=dict(l=10, r=10, t=30, b=10), xaxis_title=x_title,
+                      yaxis_title=y_title, yaxis_range=[bottom, top], legend=dict(orientation="h", y=-0.25),
+                      hovermode="x unified")
+    return fig
+
+
+def training_curves(history: list[dict], epochs: int | None = None, labels: dict[str, str] | None = None,
+                    previous: list[dict] | None = None) -> go.Figure:
+    """Train and test loss per epoch of a run in progress, on an x axis fixed to the planned epochs so
+    the curves grow across it; `previous` (another run's history) is drawn dotted for comparison."""
+    labels = labels or {}
+    fig = go.Figure()
+    runs = [(previous, "dot", labels.get("previous", "previous run") + " · "), (history, "solid", "")] if previous else \
+        [(history, "solid", "")]
+    for run, dash, prefix in runs:
+        xs = [h["epoch"] for h in run]
+        for key, color in (("train_loss", PALETTE[0]), ("test_loss", PALETTE[1])):
+            ys = [h.get(key) for h in run]
+            if any(y is not None for y in ys):
+                fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines+markers", name=prefix + labels.get(key, key),
+                                         line=dict(color=color, dash=dash, width=1.5 if dash == "dot" else 2.5),
+                                         hovertemplate="%{x}: %{y:.4f}<extra>%{fullData.name}</extra>"))
+    top = max([epochs or 1] + [h["epoch"] for h in history + (previous or [])])
+    fig.update_layout(height=320, margin=dict(l=10, r=10, t=40, b=10), uirevision="loss",
+                      xaxis=dict(title=labels.get("epoch", "epoch"), range=[0.5, top + 0.5], dtick=max(1, top // 10)),
+                      yaxis_title=labels.get("loss", "loss"), legend=dict(orientation="h", y=1.18))
+    return fig
+
+
+def latent_preview(points, labels, class_names: tuple[str, ...] | list[str], method: str = "raw",
+                   height: int = 380) -> go.Figure:
+    """Latent codes coloured by class: a strip per class for 1-D z, a plane for 2-D z or PCA, a cloud
+    for 3-D z. `points` (N, d) and `labels` (N,) are arrays; `method` is "raw" or "pca" (axis names)."""
+    import numpy as np
+
+    points, labels = np.asarray(points), np.asarray(labels)
+    d = points.shape[1] if points.ndim == 2 else 0
+    axes = [f"PC {i + 1}" for i in range(d)] if method == "pca" else [f"z{'₁₂₃'[i]}" for i in range(d)]
+    fig = go.Figure()
+    for c, name in enumerate(class_names):
+        p = points[labels == c]
+        if not len(p):
+            continue
+        color = PALETTE[c % len(PALETTE)]
+        if d == 3:
+            fig.add_trace(go.Scatter3d(x=p[:, 0], y=p[:, 1], z=p[:, 2], mode="markers", name=name,
+                                       marker=dict(size=2.5, color=color)))
+        else:
+            y = p[:, 1] if d == 2 else [name] * len(p)
+            fig.add_trace(go.Scatter(x=p[:, 0], y=y, mode="markers", name=name,
+                                       marker=dict(size=5, color=color, opacity=0.8)))
+    fig.update_layout(height=height, margin=dict(l=0, r=0, t=10, b=0), uirevision="latent",
+                      legend=dict(itemsizing="constant", font=dict(size=11)))
+    if d == 3:
+        fig.update_layout(scene=dict(xaxis_title=axes[0], yaxis_title=axes[1], zaxis_title=axes[2],
+                                     aspectmode="cube"))
+    elif d:
+        fig.update_layout(xaxis_title=axes[0], yaxis_title=axes[1] if d == 2 else "")
+    return fig
