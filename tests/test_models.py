@@ -70,6 +70,7 @@ def test_vae_encode_returns_the_mean(batch):
     assert model.sample(3, torch.Generator().manual_seed(0)).shape == (3, 1, 28, 28)
 
 
+@torch.no_grad()
 def test_vae_eval_loss_is_deterministic_and_beta_weighs_kl(batch):
     x = batch[:4]
     torch.manual_seed(0)
