@@ -1,0 +1,152 @@
+"""The Train page in AppTest: renders in both languages, presets, validation, a tiny run saved and selected."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import ae
+import pages._common
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def router_on_every_run(monkeypatch):
+    """Run app.py (the router and its sidebar) on every AppTest run, as a live server does.
+
+    A `pages/` folder beside app.py makes Streamlit start in its old multipage mode until app.py has
+    called st.navigation once; a server then stays in the new mode, but AppTest resets the flag
+    before each run and, from the second run on, would run the page file alone, without the sidebar.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    init = PagesManager.__init__
+
+    def new_mode(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+    monkeypatch.setattr(PagesManager, "__init__", new_mode)
+
+
+@pytest.fixture
+def user_dir(tmp_path, monkeypatch):
+    """Saves go to a temporary folder: the page and the sidebar read this module attribute."""
+    folder = tmp_path / "user"
+    monkeypatch.setattr(pages._common, "USER_CHECKPOINTS", folder)
+    return folder
+
+
+def train_page(lang: str = "en") -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.session_state["lang"] = lang
+    at.run()
+    at.switch_page("pages/train.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def run_until_finished(at: AppTest, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while at.session_state["train.job"].snapshot().active:
+        assert time.monotonic() < deadline, "training did not finish"
+        time.sleep(0.3)
+        at.run()
+    at.run()   # the run after the end: settings unlocked, save form shown
+    assert not at.exception, at.exception
+
+
+def save_button(at: AppTest):
+    return next(b for b in at.button if b.label == "Save")   # the save form's submit button
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_renders_with_key_widgets(lang):
+    at = train_page(lang)
+    keys = {"train.start", "train.stop", "train.preset", "train.preset_denoise"}
+    assert keys <= {b.key for b in at.button}
+    assert at.button(key="train.start").disabled is False and at.button(key="train.stop").disabled is True
+    assert set(at.selectbox(key="train.w.dataset").options) and at.selectbox(key="train.w.kind").value == "dense"
+    for name in ["latent", "epochs", "batch", "lr", "seed", "subset"]:
+        assert at.number_input(key=f"train.w.{name}") is not None
+    assert at.text_input(key="train.w.hidden").value == "128,64,12"
+    assert at.toggle(key="train.w.quick").value is True          # the first run is a quick one
+    hangul = any("\uac00" <= ch <= "\ud7a3" for ch in at.title[0].value)
+    assert hangul == (lang == "ko")
+
+
+def test_lesson_presets_fill_the_lessons_setup():
+    at = train_page()
+    at.number_input(key="train.w.epochs").set_value(2)
+    at.selectbox(key="train.w.kind").set_value("conv").run()
+    assert at.text_input(key="train.w.hidden").value == "32,64"      # each kind its own hidden sizes
+    at.button(key="train.preset").click().run()
+    assert not at.exception, at.exception
+    values = {n: at.number_input(key=f"train.w.{n}").value for n in ["latent", "epochs", "batch", "lr"]}
+    assert values == {"latent": 3, "epochs": 10, "batch": 64, "lr": 0.005}
+    assert at.selectbox(key="train.w.dataset").value == "fashion-mnist"
+    assert at.selectbox(key="train.w.kind").value == "dense"
+    assert at.text_input(key="train.w.hidden").value == "128,64,12"
+    assert at.toggle(key="train.w.quick").value is False and at.toggle(key="train.w.denoise").value is False
+    at.button(key="train.preset_denoise").click().run()
+    assert at.toggle(key="train.w.denoise").value is True
+    assert at.selectbox(key="train.w.noise").value == "gaussian"
+    assert at.slider(key="train.w.level").value == pytest.approx(0.2)
+    assert at.toggle(key="train.w.clip").value is False               # the lesson does not clip
+    assert at.toggle(key="train.w.noisy_target").value is False       # the corrected target by default
+
+
+def test_settings_survive_language_and_page_switches():
+    at = train_page("ko")
+    at.number_input(key="train.w.epochs").set_value(7)
+    at.selectbox(key="train.w.dataset").set_value("mnist").run()
+    at.sidebar.radio(key="lang").set_value("en").run()
+    assert at.number_input(key="train.w.epochs").label == "Epochs"
+    assert at.number_input(key="train.w.epochs").value == 7
+    at.switch_page("pages/home.py").run()
+    at.switch_page("pages/train.py").run()
+    assert not at.exception, at.exception
+    assert at.number_input(key="train.w.epochs").value == 7
+    assert at.selectbox(key="train.w.dataset").value == "mnist"
+    assert at.number_input(key="train.w.epochs").label == "Epochs"
+
+
+def test_bad_hidden_sizes_show_a_readable_error():
+    at = train_page()
+    at.text_input(key="train.w.hidden").set_value("128,abc").run()
+    at.button(key="train.start").click().run()
+    assert not at.exception, at.exception
+    assert any("128,64,12" in e.value for e in at.error)
+    assert "train.job" not in at.session_state
+
+
+def test_tiny_training_saves_and_becomes_the_active_model(user_dir):
+    at = train_page()
+    at.number_input(key="train.w.subset").set_value(256)
+    at.number_input(key="train.w.epochs").set_value(1)
+    at.number_input(key="train.w.latent").set_value(2).run()
+    at.button(key="train.start").click().run()
+    assert not at.exception, at.exception
+    assert at.button(key="train.start").disabled and not at.button(key="train.stop").disabled
+    run_until_finished(at)
+    snap = at.session_state["train.job"].snapshot()
+    assert snap.status == "done" and len(snap.history) == 1 and snap.train_size == 256
+    assert len(at.get("plotly_chart")) == 2 and at.image      # curves, latent map, picture grid
+    assert any("1 / 1" in m.value for m in at.metric)
+
+    name_box = next(x for x in at.text_input if x.key.startswith("train.save_name"))
+    name_box.set_value("../escape")
+    save_button(at).click().run()
+    assert any("..'" in e.value for e in at.error) and not user_dir.exists()
+
+    name_box = next(x for x in at.text_input if x.key.startswith("train.save_name"))
+    name_box.set_value("tiny_run")
+    save_button(at).click().run()
+    assert not at.exception, at.exception
+    path = user_dir / "tiny_run"
+    model, meta = ae.checkpoint.load(path)
+    assert meta["model"]["latent_dim"] == 2 and meta["dataset"]["train_size"] == 256 and len(meta["history"]) == 1
+    assert at.sidebar.selectbox(key="model").value == str(path)      # selected at once in the sidebar
+    assert any("tiny_run" in s.value for s in at.success)
