@@ -16,7 +16,7 @@ import zlib
 import numpy as np
 import torch
 import torch.nn.functional as F
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 from torch import Tensor
 
 MAX_BYTES = 5 * 1024 * 1024        # the same 5 MB as server.maxUploadSize in .streamlit/config.toml
@@ -66,6 +66,10 @@ def _open(data: bytes) -> tuple[Image.Image, list[str]]:
                 im.seek(0)
             im.draft(None, (WORK_SIDE, WORK_SIDE))   # JPEG decodes at 1/2, 1/4 or 1/8 scale: much faster
             im.load()
+            try:   # phone photos are often stored sideways with an EXIF rotation tag
+                im = ImageOps.exif_transpose(im)
+            except (OSError, ValueError, KeyError, TypeError, SyntaxError):
+                pass   # a broken EXIF block: keep the pixels as stored
         except ImageError:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -165,6 +169,7 @@ def prepare(gray: np.ndarray, box: int = 20, centre: str = "mass", notes: list[s
     if s > 1.5:
         notes.append("enlarged")
     fitted = np.clip(_resize(ink, nh, nw), 0, 1)
+    fitted /= max(float(fitted.max()), 1e-6)   # thin strokes fade when shrunk; MNIST ink peaks at 1
     if centre == "mass" and fitted.sum() > 0:
         ys, xs = np.indices(fitted.shape)
         cy = float((fitted * (ys + 0.5)).sum() / fitted.sum())

@@ -104,8 +104,9 @@ denoiser_path = ss.get("denoise.denoiser") if denoiser_paths else None
 # ---------------------------------------------------------------- the clean images
 
 box, centre = PREP.get(dataset, (28, "box"))
+# labels as dicts, not lambdas calling t(): format functions also run outside the script (AppTest)
 source = st.segmented_control(t("denoise.source"), SOURCES, key="denoise.source", default="batch", required=True,
-                              format_func=lambda s: t(f"denoise.source.{s}")) or "batch"
+                              format_func={s: t(f"denoise.source.{s}") for s in SOURCES}.get) or "batch"
 st.caption(t("denoise.dataset", dataset=dataset))
 if source == "batch":
     c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
@@ -162,7 +163,7 @@ def lab(clean, plain_path, denoiser_path, dataset):
     kinds = list(NOISES)
     c1, c2, c3 = st.columns([2, 3, 1], vertical_alignment="bottom")
     kind = c1.segmented_control(t("denoise.noise"), kinds, key="denoise.kind", default="gaussian", required=True,
-                                format_func=lambda k: t(f"denoise.noise.{k}")) or "gaussian"
+                                format_func={k: t(f"denoise.noise.{k}") for k in kinds}.get) or "gaussian"
     size = BLOCK_SIZE[2]
     if kind == "block":
         with c2:
@@ -217,7 +218,7 @@ def lab(clean, plain_path, denoiser_path, dataset):
         st.caption(t("denoise.table_caption"))
         with st.expander(t("denoise.per_image")):
             metric = st.segmented_control(t("denoise.metric_pick"), list(ae.denoise.METRICS), key="denoise.metric", required=True,
-                                          default="psnr", format_func=lambda m: t(f"metric.{m}")) or "psnr"
+                                          default="psnr", format_func={m: t(f"metric.{m}") for m in ae.denoise.METRICS}.get) or "psnr"
             per = pd.DataFrame({names[n]: result.per_image[n][metric].numpy() for n in result.names})
             per.index = pd.RangeIndex(1, len(per) + 1, name=t("denoise.image_n"))
             st.dataframe(per, column_config={c: st.column_config.NumberColumn(format="%.3f") for c in per.columns})
