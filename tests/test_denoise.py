@@ -1,0 +1,115 @@
+"""ae.denoise: damage, compare restorers on the same damage, the PSNR curve and default model pairs."""
+from __future__ import annotations
+
+import pytest
+import torch
+
+import ae
+from ae import denoise
+from ae.baselines import BASELINES
+from ae.noise import LEVEL_RANGE, NOISES
+
+
+@pytest.fixture(scope="module")
+def models():
+    """A plain and a denoising dense autoencoder, trained for a moment on the synthetic bars."""
+    x = ae.data.synthetic(256).images
+    out = {}
+    for name, noise in (("plain", ()), ("denoiser", ("gaussian",))):
+        torch.manual_seed(0)
+        m = ae.build_model(ae.ModelConfig(kind="dense", latent_dim=8, hidden=(64,)))
+        ae.train.train(m, x, ae.TrainConfig(epochs=20, batch_size=32, lr=0.003, noise=noise, noise_level=0.5))
+        out[name] = m.eval()
+    return out
+
+
+@pytest.mark.parametrize("kind", list(NOISES))
+def test_damage_is_reproducible_and_seeded(kind, batch):
+    a = denoise.damage(batch, kind, 0.4, seed=7)
+    assert torch.equal(a, denoise.damage(batch, kind, 0.4, seed=7))
+    assert not torch.equal(a, denoise.damage(batch, kind, 0.4, seed=8))
+    assert torch.equal(denoise.damage(batch, kind, 0.0), batch)
+
+
+def test_block_count_option_wins_over_level(batch):
+    none = denoise.damage(batch, "block", 0.0, size=6, count=0)
+    some = denoise.damage(batch, "block", 0.0, size=6, count=3)
+    assert torch.equal(none, batch) and not torch.equal(some, batch)
+
+
+def test_compare_rows_and_figures(batch, models):
+    noisy = denoise.damage(batch, "gaussian", 0.5, seed=1)
+    result = denoise.compare(batch, noisy, models)
+    assert result.names == list(BASELINES) + ["plain", "denoiser"]
+    for name in result.names:
+        assert result.restored[name].shape == batch.shape
+        for metric in denoise.METRICS:
+            per = result.per_image[name][metric]
+            assert per.shape == (len(batch),)
+            assert result.mean[name][metric] == pytest.approx(float(per.mean()), rel=1e-5)
+    assert torch.equal(result.restored["none"], noisy)
+    assert [r["name"] for r in result.rows()] == result.names
+    # the model trained on damaged inputs restores them better than the one trained on clean ones
+    assert result.mean["denoiser"]["psnr"] > result.mean["plain"]["psnr"]
+    assert result.mean["denoiser"]["psnr"] > result.mean["none"]["psnr"] + 3
+    assert result.best("psnr") == max(result.names, key=lambda n: result.mean[n]["psnr"])
+    assert result.best("mse") == min(result.names, key=lambda n: result.mean[n]["mse"])
+
+
+def test_compare_options_and_errors(batch, models):
+    noisy = denoise.damage(batch, "mask", 0.3, seed=1)
+    quick = denoise.compare(batch, noisy, {"plain": models["plain"]}, ["none", "median3"], with_ssim=False)
+    assert quick.names == ["none", "median3", "plain"] and "ssim" not in quick.mean["plain"]
+    with pytest.raises(ValueError, match="unknown baseline"):
+        denoise.compare(batch, noisy, {}, ["sharpen"])
+    with pytest.raises(ValueError, match="shape"):
+        denoise.compare(batch, noisy[:3], {})
+    with pytest.raises(ValueError, match="baseline's name"):
+        denoise.compare(batch, noisy, {"none": models["plain"]})
+
+
+@pytest.mark.parametrize("kind", list(LEVEL_RANGE))
+def test_levels_span_clean_to_heaviest(kind):
+    xs = denoise.levels(kind)
+    assert xs[0] == 0.0 and xs[-1] == pytest.approx(LEVEL_RANGE[kind][1]) and xs == sorted(xs)
+
+
+def test_psnr_curve_falls_with_noise(batch, models):
+    xs = denoise.levels("gaussian")
+    curve = denoise.psnr_curve(batch, "gaussian", xs, models, ["none", "median3"])
+    assert curve["x"] == xs and set(curve) == {"x", "none", "median3", "plain", "denoiser"}
+    assert all(len(v) == len(xs) for v in curve.values())
+    assert curve["none"][0] == pytest.approx(100.0)           # the clean input is an exact copy
+    assert curve["none"] == sorted(curve["none"], reverse=True)
+    assert curve["denoiser"][-1] > curve["none"][-1]
+    blocks = denoise.psnr_curve(batch, "block", [0, 2, 4], {}, ["none"], vary="count", size=8)
+    assert blocks["none"][0] > blocks["none"][1] > blocks["none"][2]
+
+
+def test_psnr_curve_figure_marks_the_slider(batch, models):
+    curve = denoise.psnr_curve(batch, "mask", denoise.levels("mask"), models, ["none"])
+    fig = ae.figures.psnr_curve(curve, marker=0.3, labels={"none": "input", "plain": "AE", "denoiser": "DAE"})
+    assert [tr.name for tr in fig.data] == ["input", "AE", "DAE"]
+    assert fig.layout.shapes and fig.layout.shapes[0].x0 == 0.3
+    assert fig.layout.yaxis.range[1] < 100                      # the 100 dB exact copy does not squash the axis
+
+
+def meta(name, kind="dense", z=3, noise=(), dataset="fashion-mnist"):
+    return {"name": name, "model": {"kind": kind, "latent_dim": z}, "train": {"noise": list(noise)},
+            "dataset": {"name": dataset}}
+
+
+def test_default_pair_follows_the_active_model():
+    metas = {"c/fmnist_dense_z3": meta("fmnist_dense_z3"),
+             "c/fmnist_conv_z32": meta("fmnist_conv_z32", "conv", 32),
+             "c/fmnist_conv_denoise": meta("fmnist_conv_denoise", "conv", 64, ["gaussian", "mask"]),
+             "c/fmnist_dense_z3_denoise": meta("fmnist_dense_z3_denoise", "dense", 3, ["gaussian"])}
+    assert denoise.is_denoiser(metas["c/fmnist_conv_denoise"]) and not denoise.is_denoiser(metas["c/fmnist_conv_z32"])
+    assert denoise.default_pair("c/fmnist_dense_z3", metas) == ("c/fmnist_dense_z3", "c/fmnist_dense_z3_denoise")
+    assert denoise.default_pair("c/fmnist_conv_z32", metas) == ("c/fmnist_conv_z32", "c/fmnist_conv_denoise")
+    assert denoise.default_pair("c/fmnist_conv_denoise", metas) == ("c/fmnist_conv_z32", "c/fmnist_conv_denoise")
+    only_plain = {k: v for k, v in metas.items() if not denoise.is_denoiser(v)}
+    assert denoise.default_pair("c/fmnist_conv_z32", only_plain) == ("c/fmnist_conv_z32", None)
+    vae = {"c/mnist_vae_z2": meta("mnist_vae_z2", "vae", 2), "c/mnist_conv_z16": meta("mnist_conv_z16", "conv", 16),
+           "c/mnist_conv_denoise": meta("mnist_conv_denoise", "conv", 64, ["block"])}
+    assert denoise.default_pair("c/mnist_conv_denoise", vae) == ("c/mnist_conv_z16", "c/mnist_conv_denoise")
