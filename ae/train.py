@@ -93,8 +93,11 @@ def device() -> torch.device:
 
 
 def use_all_cores() -> None:
-    """One torch thread per core (the default can be lower in containers)."""
-    n = os.cpu_count() or 1
+    """One torch thread per core (the default can be lower in containers). $AE_TORCH_THREADS overrides
+    it: on a machine busy with other work, tiny models run far faster on 1 thread (threads that wait
+    on each other lose their time slices), which is what the test suite sets."""
+    wanted = os.environ.get("AE_TORCH_THREADS", "")
+    n = int(wanted) if wanted.isdigit() and int(wanted) > 0 else (os.cpu_count() or 1)
     if torch.get_num_threads() != n:
         torch.set_num_threads(n)
 

@@ -16,6 +16,10 @@ ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = ROOT / "test-results"
 os.environ.setdefault("AE_OFFLINE", "1")   # tests never wait for a download
+# Tiny test models on a shared, busy machine: one torch thread is many times faster than two that wait
+# on each other (ae.train.use_all_cores honours this; the app server started below inherits it).
+os.environ.setdefault("AE_TORCH_THREADS", "1")
+torch.set_num_threads(int(os.environ["AE_TORCH_THREADS"]))
 
 
 @pytest.fixture(autouse=True)
