@@ -85,7 +85,7 @@ EN = {
     "denoise.method.total_variation": "Total variation (Chambolle)",
     "denoise.method.plain": "Plain AE: {name}",
     "denoise.method.denoiser": "Denoising AE: {name}",
-    "denoise.table": "How close to the original? (mean over {n} images)",
+    "denoise.table": "How close to the original? (mean over n = {n})",
     "denoise.table_caption": "Lower MSE, higher PSNR and SSIM are better. Every row restores the same damaged images.",
     "denoise.col.method": "Restored by",
     "denoise.col.gain": "PSNR gain (dB)",
