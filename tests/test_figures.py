@@ -1,0 +1,90 @@
+"""ae.figures: the Plotly builders draw what they are given, with the labels they are given."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+
+from ae import figures
+from ae.models import ModelConfig, build_model
+
+HISTORY = [{"epoch": e, "train_loss": 0.1 / e, "test_loss": 0.12 / e, "test_psnr": 10 + e} for e in (1, 2, 3)]
+
+
+def test_architecture_follows_the_real_layers():
+    model = build_model(ModelConfig())   # the lesson's 784-128-64-12-3
+    fig = figures.architecture(model, "인코더", "디코더")
+    bar = fig.data[0]
+    ticks = list(fig.layout.xaxis.ticktext)
+    assert ticks[0] == "x" and ticks[-1] == "x̂" and ticks[len(ticks) // 2] == "z"
+    assert list(bar.text) == ["784", "128", "64", "12", "3", "12", "64", "128", "784"]
+    heights = list(bar.y)
+    assert heights == heights[::-1] and min(heights) == heights[4]   # an hourglass, narrowest at z
+    assert [a.text for a in fig.layout.annotations] == ["← 인코더 →", "← 디코더 →"]
+
+
+@pytest.mark.parametrize("config", [ModelConfig(kind="conv", latent_dim=16, hidden=(8, 16, 16)),
+                                    ModelConfig(kind="vae", latent_dim=2)])
+def test_architecture_of_conv_models(config):
+    fig = figures.architecture(build_model(config))
+    assert "1×28×28" == fig.data[0].text[0] and str(config.latent_dim) in fig.data[0].text
+
+
+def test_loss_curves():
+    fig = figures.loss_curves(HISTORY, labels={"train": "훈련", "test": "테스트", "epoch": "에폭"})
+    assert [t.name for t in fig.data] == ["훈련", "테스트"]
+    assert list(fig.data[0].x) == [1, 2, 3] and list(fig.data[1].y) == [h["test_loss"] for h in HISTORY]
+    assert fig.layout.xaxis.title.text == "에폭"
+    no_test = [{**h, "test_loss": None} for h in HISTORY]
+    assert len(figures.loss_curves(no_test).data) == 1
+
+
+def test_training_curves_fix_the_axis_and_compare_with_a_previous_run():
+    fig = figures.training_curves(HISTORY[:1], epochs=10)
+    assert tuple(fig.layout.xaxis.range) == (0.5, 10.5)        # the axis is the planned run, not the done part
+    assert len(fig.data) == 2 and list(fig.data[0].x) == [1]
+    both = figures.training_curves(HISTORY[:2], epochs=3, previous=HISTORY, labels={"previous": "이전"})
+    assert len(both.data) == 4
+    dotted = [t for t in both.data if t.line.dash == "dot"]
+    assert len(dotted) == 2 and all(t.name.startswith("이전") for t in dotted)
+    assert list(dotted[0].x) == [1, 2, 3]
+
+
+def test_psnr_curve_orders_labels_and_marks_the_slider():
+    curve = {"x": [0.0, 0.2, 0.4], "none": [100.0, 14.0, 9.0], "median3": [30.0, 20.0, 15.0],
+             "model": [28.0, 24.0, 20.0]}
+    fig = figures.psnr_curve(curve, marker=0.2, labels={"model": "모델", "none": "손상된 입력"})
+    assert [t.name for t in fig.data] == ["모델", "손상된 입력"]     # labels fix which lines and their order
+    assert fig.data[0].line.dash == "solid" and fig.data[1].line.dash == "dot"
+    lo, hi = fig.layout.yaxis.range
+    assert hi < 100 and hi >= 28 and lo <= 9                       # the 100 dB exact copy does not squash the plot
+    assert any(s.type == "line" and s.x0 == 0.2 for s in fig.layout.shapes)
+    assert len(figures.psnr_curve(curve).data) == 3
+
+
+@pytest.mark.parametrize("d, kind", [(1, go.Scatter), (2, go.Scatter), (3, go.Scatter3d)])
+def test_latent_preview_by_dimension(d, kind):
+    rng = np.random.default_rng(0)
+    points, labels = rng.normal(size=(60, d)), np.arange(60) % 3
+    fig = figures.latent_preview(points, labels, ("a", "b", "c", "empty"))
+    assert [t.name for t in fig.data] == ["a", "b", "c"]            # a class with no points gets no trace
+    assert all(isinstance(t, kind) for t in fig.data)
+    assert sum(len(t.x) for t in fig.data) == 60
+    if d == 3:
+        assert fig.layout.scene.xaxis.title.text == "z₁"
+    elif d == 2:
+        assert fig.layout.yaxis.title.text == "z₂"
+
+
+def test_latent_preview_names_pca_axes():
+    fig = figures.latent_preview(np.zeros((4, 2)), np.array([0, 0, 1, 1]), ("a", "b"), method="pca")
+    assert fig.layout.xaxis.title.text == "PC 1" and fig.layout.yaxis.title.text == "PC 2"
+
+
+def test_figures_serialise_to_json():
+    # st.plotly_chart sends the figure as JSON
+    for fig in (figures.loss_curves(HISTORY), figures.training_curves(HISTORY, 3),
+                figures.architecture(build_model(ModelConfig()))):
+        assert len(json.loads(fig.to_json())["data"]) == len(fig.data) > 0
