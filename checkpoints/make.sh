@@ -28,3 +28,6 @@ train --dataset mnist --model conv --hidden 32,64,32 --latent-dim 128 --epochs 1
 # 5. A VAE with a 2-D code on MNIST.
 train --dataset mnist --model vae --latent-dim 2 --epochs 80 --batch-size 64 --lr 0.001 \
       --out checkpoints/mnist_vae_z2
+
+# The README's table of these checkpoints, measured on the test split.
+"$PY" -m ae table --readme README.md
