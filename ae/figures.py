@@ -129,11 +129,18 @@ def latent_preview(points, labels, class_names: tuple[str, ...] | list[str], met
             y = p[:, 1] if d == 2 else [name] * len(p)
             fig.add_trace(go.Scatter(x=p[:, 0], y=y, mode="markers", name=name,
                                        marker=dict(size=5, color=color, opacity=0.8)))
+    # Ranges from the points themselves (a kept view would hold on to an earlier epoch's scale).
+    ranges = []
+    for i in range(d):
+        lo, hi = (float(v) for v in np.percentile(points[:, i], [0.5, 99.5])) if len(points) else (0.0, 1.0)
+        pad = 0.08 * (hi - lo) + 1e-6
+        ranges.append([lo - pad, hi + pad])
     fig.update_layout(height=height, margin=dict(l=0, r=0, t=10, b=0), uirevision="latent",
                       legend=dict(itemsizing="constant", font=dict(size=11)))
     if d == 3:
-        fig.update_layout(scene=dict(xaxis_title=axes[0], yaxis_title=axes[1], zaxis_title=axes[2],
-                                     aspectmode="cube"))
+        fig.update_layout(scene=dict(aspectmode="cube", **{f"{a}axis": dict(title=title, range=r)
+                                                           for a, title, r in zip("xyz", axes, ranges)}))
     elif d:
-        fig.update_layout(xaxis_title=axes[0], yaxis_title=axes[1] if d == 2 else "")
+        fig.update_layout(xaxis=dict(title=axes[0], range=ranges[0]),
+                          yaxis=dict(title=axes[1], range=ranges[1]) if d == 2 else dict(title=""))
     return fig

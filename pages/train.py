@@ -7,7 +7,7 @@ import streamlit as st
 import ae
 from ae import jobs
 from ae.checkpoint import CheckpointError
-from pages._common import USER_CHECKPOINTS, show_rows, t
+from pages._common import USER_CHECKPOINTS, lang, show_rows, t
 
 ss = st.session_state
 
@@ -17,12 +17,19 @@ DEFAULTS = {"dataset": "fashion-mnist", "kind": "dense", "latent": 3, "hidden": 
             "noise": "gaussian", "level": 0.2, "clip": True, "noisy_target": False}
 LESSON = {**DEFAULTS, "epochs": 10, "quick": False}
 LESSON_DENOISE = {**LESSON, "denoise": True, "noise": "gaussian", "level": 0.2, "clip": False}   # unclipped, as the lesson
+# A selectbox sends back the option's displayed text, which changes with the language: these get one
+# widget per language (their value is carried over through the plain key).
+TRANSLATED = {"dataset", "kind", "noise"}
+
+
+def wkey(name: str) -> str:
+    return f"train.w.{name}" + (f".{lang()}" if name in TRANSLATED else "")
 
 
 def w(name: str) -> str:
     """Widget key. Widget keys vanish when the user visits another page, so each value is also
     copied to a plain key ("train.v.<name>") that survives, and restored from it here."""
-    key = f"train.w.{name}"
+    key = wkey(name)
     if key not in ss:
         ss[key] = ss.get(f"train.v.{name}", DEFAULTS[name])
     return key
@@ -36,7 +43,8 @@ def labels(prefix: str, keys) -> callable:
 
 def fill(values: dict) -> None:
     for name, value in values.items():
-        ss[f"train.w.{name}"] = ss[f"train.v.{name}"] = value
+        ss[f"train.v.{name}"] = value
+        ss[w(name)] = value
     ss["train.notice"] = "train.preset_done"
 
 
@@ -123,8 +131,8 @@ with st.container(border=True):
         if ss[w("noisy_target")]:
             st.caption(t("train.noisy_target_note"))
     for name in DEFAULTS:   # remember every value across page switches
-        if f"train.w.{name}" in ss:
-            ss[f"train.v.{name}"] = ss[f"train.w.{name}"]
+        if wkey(name) in ss:
+            ss[f"train.v.{name}"] = ss[wkey(name)]
 
     go_col, stop_col, _ = st.columns([1, 1, 3])
     start = go_col.button(t("train.start"), type="primary", disabled=busy, key="train.start",
@@ -278,7 +286,7 @@ if job is not None and not busy and snap.can_save:
     with st.form("train.save_form", border=True):
         st.subheader(t("train.save_heading"))
         name = st.text_input(t("train.save_name"), value=suggested_name(job), max_chars=64,
-                             help=t("train.save_name_help"), key=f"train.save_name.{id(job)}")
+                             help=t("train.save_name_help"), key=f"train.save_name.{id(job)}.{ss.get('train.saves', 0)}")
         overwrite = st.checkbox(t("train.overwrite"), key="train.overwrite")
         submitted = st.form_submit_button(t("train.save"), type="primary", icon=":material/save:")
     if submitted:
@@ -299,4 +307,5 @@ if job is not None and not busy and snap.can_save:
                 else:
                     ss["model.pending"] = str(path)   # the sidebar selects it on the next run
                     ss["train.saved_name"] = name
+                    ss["train.saves"] = ss.get("train.saves", 0) + 1   # a fresh name suggestion next time
                     st.rerun()

@@ -68,7 +68,7 @@ def test_renders_with_key_widgets(lang):
     keys = {"train.start", "train.stop", "train.preset", "train.preset_denoise"}
     assert keys <= {b.key for b in at.button}
     assert at.button(key="train.start").disabled is False and at.button(key="train.stop").disabled is True
-    assert set(at.selectbox(key="train.w.dataset").options) and at.selectbox(key="train.w.kind").value == "dense"
+    assert set(at.selectbox(key=f"train.w.dataset.{lang}").options) and at.selectbox(key=f"train.w.kind.{lang}").value == "dense"
     for name in ["latent", "epochs", "batch", "lr", "seed", "subset"]:
         assert at.number_input(key=f"train.w.{name}") is not None
     assert at.text_input(key="train.w.hidden").value == "128,64,12"
@@ -80,19 +80,19 @@ def test_renders_with_key_widgets(lang):
 def test_lesson_presets_fill_the_lessons_setup():
     at = train_page()
     at.number_input(key="train.w.epochs").set_value(2)
-    at.selectbox(key="train.w.kind").set_value("conv").run()
+    at.selectbox(key="train.w.kind.en").set_value("conv").run()
     assert at.text_input(key="train.w.hidden").value == "32,64"      # each kind its own hidden sizes
     at.button(key="train.preset").click().run()
     assert not at.exception, at.exception
     values = {n: at.number_input(key=f"train.w.{n}").value for n in ["latent", "epochs", "batch", "lr"]}
     assert values == {"latent": 3, "epochs": 10, "batch": 64, "lr": 0.005}
-    assert at.selectbox(key="train.w.dataset").value == "fashion-mnist"
-    assert at.selectbox(key="train.w.kind").value == "dense"
+    assert at.selectbox(key="train.w.dataset.en").value == "fashion-mnist"
+    assert at.selectbox(key="train.w.kind.en").value == "dense"
     assert at.text_input(key="train.w.hidden").value == "128,64,12"
     assert at.toggle(key="train.w.quick").value is False and at.toggle(key="train.w.denoise").value is False
     at.button(key="train.preset_denoise").click().run()
     assert at.toggle(key="train.w.denoise").value is True
-    assert at.selectbox(key="train.w.noise").value == "gaussian"
+    assert at.selectbox(key="train.w.noise.en").value == "gaussian"
     assert at.slider(key="train.w.level").value == pytest.approx(0.2)
     assert at.toggle(key="train.w.clip").value is False               # the lesson does not clip
     assert at.toggle(key="train.w.noisy_target").value is False       # the corrected target by default
@@ -101,7 +101,7 @@ def test_lesson_presets_fill_the_lessons_setup():
 def test_settings_survive_language_and_page_switches():
     at = train_page("ko")
     at.number_input(key="train.w.epochs").set_value(7)
-    at.selectbox(key="train.w.dataset").set_value("mnist").run()
+    at.selectbox(key="train.w.dataset.ko").set_value("mnist").run()
     at.sidebar.radio(key="lang").set_value("en").run()
     assert at.number_input(key="train.w.epochs").label == "Epochs"
     assert at.number_input(key="train.w.epochs").value == 7
@@ -109,7 +109,7 @@ def test_settings_survive_language_and_page_switches():
     at.switch_page("pages/train.py").run()
     assert not at.exception, at.exception
     assert at.number_input(key="train.w.epochs").value == 7
-    assert at.selectbox(key="train.w.dataset").value == "mnist"
+    assert at.selectbox(key="train.w.dataset.en").value == "mnist"
     assert at.number_input(key="train.w.epochs").label == "Epochs"
 
 
