@@ -81,19 +81,27 @@ def save(folder: str | os.PathLike, model: Autoencoder, *, train: dict | None = 
 
     folder = Path(folder)
     check_name(folder.name)
-    folder.mkdir(parents=True, exist_ok=True)
     state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
+    for k, v in state.items():   # a diverged model would only be refused by load later: never write it
+        if v.is_floating_point() and not torch.isfinite(v).all():
+            raise CheckpointError(f"not saving {folder.name}: {k} holds NaN or infinite values "
+                                  "(did training diverge?)")
     blob = st_save(state, metadata={"format": "ae-lab", "kind": model.config.kind})
     sha = hashlib.sha256(blob).hexdigest()
     weights = f"model-{sha[:12]}.safetensors"
-    _write_atomic(folder / weights, blob)
     meta = {
         "format": FORMAT, "name": folder.name, "model": model.config.to_dict(), "train": train or {},
         "dataset": dataset or {}, "history": history or [], "metrics": metrics or {},
         "weights": weights, "weights_sha256": sha, "versions": _versions(),
         "saved_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), **(extra or {}),
     }
-    _write_atomic(folder / "config.json", json.dumps(meta, indent=1, allow_nan=False).encode())
+    try:   # serialised before anything is written, so a bad description leaves no stray weights
+        text = json.dumps(meta, indent=1, allow_nan=False)
+    except (TypeError, ValueError) as e:
+        raise CheckpointError(f"not saving {folder.name}: its description cannot be written as JSON ({e})") from None
+    folder.mkdir(parents=True, exist_ok=True)
+    _write_atomic(folder / weights, blob)
+    _write_atomic(folder / "config.json", text.encode())
     for old in folder.iterdir():   # the commit point has passed: old weights and stray temp files go
         if old.name != weights and (WEIGHTS_RE.match(old.name) or old.name.endswith(".tmp")):
             old.unlink(missing_ok=True)
