@@ -100,7 +100,7 @@ def _measure(models, max_epochs, checks, limit, test_limit, seed, write, out_dir
         if r["reached"]:
             return (f"{r['kind']} z={r['latent_dim']} {r['seconds']:.1f} s ({r['epochs']:.2f} epochs; "
                     f"PCA fit {r['pca']['fit_s']:.1f} s)")
-        return f"{r['kind']} z={r['latent_dim']} not within {r["max_epochs"]} epoch(s) ({r['train_s']:.0f} s)"
+        return f"{r['kind']} z={r['latent_dim']} not within {r['max_epochs']} epoch(s) ({r['train_s']:.0f} s)"
 
     headline = "quality: time to PCA's test MSE: " + ", ".join(said(r) for r in rows) + \
                f" on {len(train_x):,} Fashion-MNIST images, {torch.get_num_threads()} torch thread(s)"
