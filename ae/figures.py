@@ -78,16 +78,17 @@ def psnr_curve(curve: dict[str, list[float]], marker: float | None = None, label
     if marker is not None:
         fig.add_vline(x=marker, line=dict(color="#E45756", width=2, dash="dash"),
                       annotation_text=marker_text, annotation_position="top")
-    fig.update_layout(height=340, margin=dict(l=10, r=10, t=30, b=10), xaxis_title=x_title,
-                      yaxis_title=y_title, yaxis_range=[bottom, top], legend=dict(orientation="h", y=-0.25),
-                      hovermode="x unified")
+    fig.update_layout(height=440, margin=dict(l=10, r=10, t=30, b=10), xaxis_title=x_title,
+                      yaxis_title=y_title, yaxis_range=[bottom, top], hovermode="x unified",
+                      legend=dict(orientation="h", yanchor="top", y=-0.2, xanchor="left", x=0))
     return fig
 
 
 def training_curves(history: list[dict], epochs: int | None = None, labels: dict[str, str] | None = None,
                     previous: list[dict] | None = None) -> go.Figure:
     """Train and test loss per epoch of a run in progress, on an x axis fixed to the planned epochs so
-    the curves grow across it; `previous` (another run's history) is drawn dotted for comparison."""
+    the curves grow across it; `previous` (another run's history) is drawn dotted for comparison.
+    `labels` may name the traces and axes, and give a note ("empty") shown before the first epoch."""
     labels = labels or {}
     fig = go.Figure()
     runs = [(previous, "dot", labels.get("previous", "previous run") + " · "), (history, "solid", "")] if previous else \
@@ -100,6 +101,10 @@ def training_curves(history: list[dict], epochs: int | None = None, labels: dict
                 fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines+markers", name=prefix + labels.get(key, key),
                                          line=dict(color=color, dash=dash, width=1.5 if dash == "dot" else 2.5),
                                          hovertemplate="%{x}: %{y:.4f}<extra>%{fullData.name}</extra>"))
+    if not history and labels.get("empty"):
+        fig.add_annotation(text=labels["empty"], x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
+                           font=dict(color="#888888"))
+        fig.update_yaxes(showticklabels=False)
     top = max([epochs or 1] + [h["epoch"] for h in history + (previous or [])])
     fig.update_layout(height=320, margin=dict(l=10, r=10, t=40, b=10), uirevision="loss",
                       xaxis=dict(title=labels.get("epoch", "epoch"), range=[0.5, top + 0.5], dtick=max(1, top // 10)),

@@ -161,23 +161,22 @@ else:
 def lab(clean, plain_path, denoiser_path, dataset):
     t0 = time.perf_counter()
     kinds = list(NOISES)
-    c1, c2, c3 = st.columns([2, 3, 1], vertical_alignment="bottom")
+    c1, c2 = st.columns([4, 1], vertical_alignment="bottom")
     kind = c1.segmented_control(t("denoise.noise"), kinds, key="denoise.kind", default="gaussian", required=True,
                                 format_func={k: t(f"denoise.noise.{k}") for k in kinds}.get) or "gaussian"
+    if c2.button(t("denoise.fresh"), key="denoise.fresh", help=t("denoise.fresh_help")):
+        ss["denoise.seed"] = ss.get("denoise.seed", 0) + 1
     size = BLOCK_SIZE[2]
     if kind == "block":
-        with c2:
-            a, b = st.columns(2)
-            size = a.slider(t("denoise.block.size"), *BLOCK_SIZE, key="denoise.block.size")
-            count = b.slider(t("denoise.block.count"), *BLOCK_COUNT, key="denoise.block.count")
+        a, b = st.columns(2)
+        size = a.slider(t("denoise.block.size"), *BLOCK_SIZE, key="denoise.block.size")
+        count = b.slider(t("denoise.block.count"), *BLOCK_COUNT, key="denoise.block.count")
         level, options, marker = 0.0, {"size": size, "count": count}, count
     else:
         low, high = LEVEL_RANGE[kind]
-        level = c2.slider(t(f"denoise.level.{kind}"), low, high, DEFAULT_LEVEL.get(kind, 0.2), 0.05,
-                          key=f"denoise.level.{kind}")
+        level = st.columns(2)[0].slider(t(f"denoise.level.{kind}"), low, high, DEFAULT_LEVEL.get(kind, 0.2), 0.05,
+                                        key=f"denoise.level.{kind}")
         options, marker = {}, level
-    if c3.button(t("denoise.fresh"), key="denoise.fresh", help=t("denoise.fresh_help")):
-        ss["denoise.seed"] = ss.get("denoise.seed", 0) + 1
 
     with shown_errors("error.model"):
         models = {}

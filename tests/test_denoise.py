@@ -113,3 +113,14 @@ def test_default_pair_follows_the_active_model():
     vae = {"c/mnist_vae_z2": meta("mnist_vae_z2", "vae", 2), "c/mnist_conv_z16": meta("mnist_conv_z16", "conv", 16),
            "c/mnist_conv_denoise": meta("mnist_conv_denoise", "conv", 64, ["block"])}
     assert denoise.default_pair("c/mnist_conv_denoise", vae) == ("c/mnist_conv_z16", "c/mnist_conv_denoise")
+
+
+def test_ssim_matches_scikit_image(batch):
+    """ae.metrics.ssim is vectorised over the batch; per image it is scikit-image's figure."""
+    from skimage.metrics import structural_similarity
+
+    noisy = denoise.damage(batch[:6], "gaussian", 0.4, seed=3)
+    ours = ae.metrics.ssim(noisy, batch[:6])
+    ref = [structural_similarity(a[0].numpy(), b[0].numpy(), data_range=1.0, gaussian_weights=True, sigma=1.5,
+                                 use_sample_covariance=False) for a, b in zip(noisy, batch[:6])]
+    assert ours.shape == (6,) and torch.allclose(ours, torch.tensor(ref, dtype=torch.float32), atol=1e-5)
