@@ -1,0 +1,92 @@
+"""The installed environment: torchvision matches torch, requirements are met, nothing unpickles."""
+from __future__ import annotations
+
+import re
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SKIP_DIRS = {".venv", ".git", "data", "node_modules", "test-results", ".cache", "__pycache__"}
+
+
+def test_torchvision_imports_and_matches_torch():
+    import torch
+    import torchvision
+    import torchvision.datasets as tvd
+
+    assert hasattr(tvd, "FashionMNIST") and hasattr(tvd, "MNIST")
+    # the compiled operators load only when torchvision was built for this torch
+    boxes = torch.tensor([[0.0, 0.0, 1.0, 1.0], [0.0, 0.0, 1.0, 1.0]])
+    assert torchvision.ops.nms(boxes, torch.tensor([0.9, 0.8]), 0.5).tolist() == [0]
+
+
+def requirements(path: Path) -> list[str]:
+    out = []
+    for line in path.read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if line and not line.startswith("-"):
+            out.append(line)
+    return out
+
+
+@pytest.mark.parametrize("req", requirements(ROOT / "requirements.txt") + requirements(ROOT / "requirements-dev.txt"))
+def test_requirement_is_installed(req):
+    from packaging.requirements import Requirement
+
+    r = Requirement(req)
+    try:
+        version = metadata.version(r.name)
+    except metadata.PackageNotFoundError:
+        pytest.fail(f"{r.name} is not installed (make install-dev)")
+    assert r.specifier.contains(version, prereleases=True), f"{r.name} {version} does not satisfy {r.specifier}"
+
+
+def python_files() -> list[Path]:
+    files = []
+    for path in ROOT.rglob("*.py"):
+        if not SKIP_DIRS.intersection(path.relative_to(ROOT).parts) and path != Path(__file__).resolve():
+            files.append(path)   # (this file quotes unsafe calls as examples)
+    return files
+
+
+def calls(text: str, name: str) -> list[str]:
+    """The argument text of every call `name(...)` in text (parentheses balanced)."""
+    out = []
+    for m in re.finditer(re.escape(name) + r"\s*\(", text):
+        depth, i = 1, m.end()
+        while i < len(text) and depth:
+            depth += {"(": 1, ")": -1}.get(text[i], 0)
+            i += 1
+        out.append(text[m.end(): i - 1])
+    return out
+
+
+def test_torch_load_is_only_called_with_weights_only():
+    files = python_files()
+    assert any(p.name == "checkpoint.py" for p in files)     # the scan does see the library
+    offenders = []
+    for path in files:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        for name in ("torch.load", "torch.serialization.load"):
+            for args in calls(text, name):
+                if not re.search(r"weights_only\s*=\s*True", args):
+                    offenders.append(f"{path.relative_to(ROOT)}: {name}({args[:60]})")
+    assert not offenders, offenders
+
+
+def test_no_unpickling_outside_the_tests():
+    pattern = re.compile(r"\b(pickle|cPickle|dill|joblib|cloudpickle)\.loads?\s*\(|allow_pickle\s*=\s*True"
+                         r"|weights_only\s*=\s*False")
+    offenders = [f"{p.relative_to(ROOT)}:{text.count(chr(10), 0, m.start()) + 1}"
+                 for p in python_files() if "tests" not in p.relative_to(ROOT).parts
+                 for text in [p.read_text(encoding="utf-8", errors="replace")]
+                 for m in pattern.finditer(text)]
+    assert not offenders, offenders
+
+
+def test_the_scanner_finds_unsafe_calls():
+    text = "m = torch.load(path, map_location='cpu')\nok = torch.load(f(x), weights_only=True)\n"
+    found = calls(text, "torch.load")
+    assert found == ["path, map_location='cpu'", "f(x), weights_only=True"]
