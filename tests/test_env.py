@@ -1,7 +1,9 @@
 """The installed environment: torchvision matches torch, requirements are met, nothing unpickles."""
 from __future__ import annotations
 
+import os
 import re
+from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
@@ -43,12 +45,13 @@ def test_requirement_is_installed(req):
     assert r.specifier.contains(version, prereleases=True), f"{r.name} {version} does not satisfy {r.specifier}"
 
 
-def python_files() -> list[Path]:
+@lru_cache(maxsize=1)
+def python_files() -> tuple[Path, ...]:
     files = []
-    for path in ROOT.rglob("*.py"):
-        if not SKIP_DIRS.intersection(path.relative_to(ROOT).parts) and path != Path(__file__).resolve():
-            files.append(path)   # (this file quotes unsafe calls as examples)
-    return files
+    for folder, dirs, names in os.walk(ROOT):
+        dirs[:] = [d for d in dirs if d not in SKIP_DIRS and not d.startswith(".")]   # never walk the venv
+        files += [Path(folder) / n for n in names if n.endswith(".py")]
+    return tuple(f for f in files if f != Path(__file__).resolve())   # this file quotes unsafe calls as examples
 
 
 def calls(text: str, name: str) -> list[str]:
