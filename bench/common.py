@@ -114,7 +114,8 @@ def _clean(obj):
 
 
 def write_result(name: str, result: dict, out_dir: Path | None = None) -> Path:
-    """bench/results/<name>.json with the machine info and a UTC time stamp added."""
+    """bench/results/<name>.json with a UTC time stamp and the machine info (unless the result has its own,
+    taken while it ran)."""
     out_dir = Path(out_dir) if out_dir is not None else RESULTS
     out_dir.mkdir(parents=True, exist_ok=True)
     result = {"name": name, "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),

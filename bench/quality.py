@@ -24,6 +24,7 @@ from bench.common import machine, torch_threads, write_result
 # Each model with the training settings of its shipped checkpoint (checkpoints/make.sh).
 SETTINGS = {"dense": {"batch_size": 64, "lr": 0.005}, "conv": {"batch_size": 128, "lr": 0.002},
             "vae": {"batch_size": 64, "lr": 0.001}}
+QUICK = {"limit": 10_000, "test_limit": 2_000, "max_epochs": 2}   # `python -m bench --quick`
 
 
 def pca_bar(train_x: torch.Tensor, test_x: torch.Tensor, k: int, seed: int = 0) -> dict:
@@ -106,6 +107,7 @@ def _measure(models, max_epochs, checks, limit, test_limit, seed, write, out_dir
                f" on {len(train_x):,} Fashion-MNIST images, {torch.get_num_threads()} torch thread(s)"
     result = {
         "headline": headline,
+        "machine": machine(),
         "settings": {"dataset": "fashion-mnist", "train_images": len(train_x), "test_images": len(test_x),
                      "max_epochs": max_epochs, "checks_per_epoch": checks, "seed": seed,
                      "torch_threads": torch.get_num_threads()},

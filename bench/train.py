@@ -25,6 +25,7 @@ from bench.common import machine, torch_threads, write_result
 LESSON_LR = 0.005
 LESSON_BATCH = 64
 LESSON_WORKERS = 2   # the lesson's DataLoader(num_workers=2)
+QUICK = {"epochs": 1, "limit": 10_000, "seeds": (0,)}   # `python -m bench --quick`
 
 
 def lesson_dataset(split: str = "train"):
@@ -122,6 +123,7 @@ def _measure(epochs, limit, test_limit, workers, seeds, threads, write, out_dir)
                 f"{threads} torch thread(s)")
     result = {
         "headline": headline,
+        "machine": machine(),
         "settings": {"epochs": epochs, "train_images": n, "test_images": len(test_x), "batch_size": LESSON_BATCH,
                      "lr": LESSON_LR, "model": "dense 784-128-64-12-3", "lesson_workers": workers,
                      "torch_threads": threads, "seeds": list(seeds)},
