@@ -252,3 +252,15 @@ def test_train_config_round_trips_through_json_dicts():
     assert TrainConfig.from_dict({"noise": None}).noise == ()
     with pytest.raises(ValueError, match="unknown train config keys"):
         TrainConfig.from_dict({"epochz": 3})
+
+
+def test_evaluate_loss_is_each_kinds_own_criterion():
+    x = TEST[:16]
+    for config in (SMALL, ModelConfig(kind="vae", latent_dim=2, hidden=(4, 8))):
+        model = small_model(config=config).eval()
+        with torch.no_grad():
+            expected = float(model.loss(x, x)["loss"])
+        figures = evaluate(model, x)
+        assert math.isclose(figures["loss"], expected, rel_tol=1e-5)
+        same = math.isclose(figures["loss"], figures["mse"], rel_tol=1e-5)
+        assert same == (config.kind == "dense")   # the VAE's criterion is BCE + KL, not MSE
