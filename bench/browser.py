@@ -210,16 +210,20 @@ async def _flow(s: Session, pages: list[str], rounds: int, moves: int) -> None:
         await check_page(s, "denoise")
 
 
-async def measure(n_sessions: int, moves: int, rounds: int, log_dir: Path | None = None) -> dict:
-    """Start a server, open n sessions at once, switch pages and move the slider in all of them."""
+async def measure(n_sessions: int, moves: int, rounds: int, log_dir: Path | None = None,
+                  url: str | None = None) -> dict:
+    """Start a server (or use the one at `url`, then there is no start time), open n sessions at once,
+    switch pages and move the slider in all of them."""
     from playwright.async_api import async_playwright
 
+    srv = None
     async with async_playwright() as p:
         browser = await launch(p)                    # launched first: its start is not the server's
         try:
             t0 = time.perf_counter()
-            log = (log_dir / f"server-bench-{n_sessions}.log") if log_dir else None
-            srv, url = await asyncio.to_thread(start_server, {}, log)
+            if url is None:
+                log = (log_dir / f"server-bench-{n_sessions}.log") if log_dir else None
+                srv, url = await asyncio.to_thread(start_server, {}, log)
             health_s = time.perf_counter() - t0
             try:
                 opened = await asyncio.gather(*[open_session(browser, url, i) for i in range(n_sessions)])
@@ -229,15 +233,17 @@ async def measure(n_sessions: int, moves: int, rounds: int, log_dir: Path | None
                 for s in opened:
                     await s.context.close()
             finally:
-                stop_server(srv)
+                if srv is not None:
+                    stop_server(srv)
         finally:
             await browser.close()
 
     def pooled(what: str) -> list[float]:
         return [v for s in opened for v in s.timings.get(what, [])]
 
-    return {"sessions": n_sessions, "health_s": round(health_s, 2),
-            "server_start_to_first_page_s": round(to_first, 2),
+    return {"sessions": n_sessions, "fresh_server": srv is not None,
+            "health_s": round(health_s, 2) if srv is not None else None,
+            "server_start_to_first_page_s": round(to_first, 2) if srv is not None else None,
             "first_render": summary_ms(pooled("first_render")),
             "page_switch_first_visit": summary_ms(pooled("page_switch_first")),
             "page_switch": summary_ms(pooled("page_switch")),
@@ -247,20 +253,24 @@ async def measure(n_sessions: int, moves: int, rounds: int, log_dir: Path | None
 
 
 def main(sessions: tuple[int, ...] = (1, 10), moves: int = 50, rounds: int = 2, write: bool = True,
-         out_dir=None) -> dict:
+         out_dir=None, url: str | None = None) -> dict:
+    """`url`: use a running app instead of starting a fresh server per session count (smoke tests)."""
     out_dir = Path(out_dir) if out_dir is not None else RESULTS
     out_dir.mkdir(parents=True, exist_ok=True)
     runs = {}
     for n in sessions:
-        runs[str(n)] = run_async(measure, n, moves, rounds, out_dir)
+        runs[str(n)] = run_async(measure, n, moves, rounds, out_dir, url)
     notes = []
     if not any(r["denoise_page"] for r in runs.values()):
         notes.append("no Denoising page (pages/denoise.py) yet: slider not measured")
 
     def said(n: str) -> str:
         r = runs[n]
-        part = (f"{n} session{'s' if n != '1' else ''}: first page {r['server_start_to_first_page_s']:.1f} s, "
-                f"switch p50 {r['page_switch']['p50_ms']:.0f} ms")
+        start = r["server_start_to_first_page_s"]
+        part = (f"{n} session{'s' if n != '1' else ''}: "
+                + (f"first page {start:.1f} s" if start is not None else
+                   f"first render p50 {r['first_render']['p50_ms']:.0f} ms")
+                + f", switch p50 {r['page_switch']['p50_ms']:.0f} ms")
         if r["slider"]["n"]:
             part += f", slider p50 {r['slider']['p50_ms']:.0f} / p95 {r['slider']['p95_ms']:.0f} ms"
         return part
@@ -269,7 +279,10 @@ def main(sessions: tuple[int, ...] = (1, 10), moves: int = 50, rounds: int = 2, 
     headline = "browser: " + "; ".join(said(n) for n in runs) + (f"; {len(problems)} problem(s)" if problems else "")
     figures = {}
     for n, r in runs.items():
-        figures[f"{n} session(s): server start to first rendered page"] = f"{r['server_start_to_first_page_s']:.1f} s"
+        if r["server_start_to_first_page_s"] is not None:
+            figures[f"{n} session(s): server start to first rendered page"] = f"{r['server_start_to_first_page_s']:.1f} s"
+        figures[f"{n} session(s): first render p50 / p95"] = \
+            f"{r['first_render']['p50_ms']:.0f} / {r['first_render']['p95_ms']:.0f} ms"
         figures[f"{n} session(s): page switch p50 / p95 (first visits)"] = \
             f"{r['page_switch_first_visit']['p50_ms']:.0f} / {r['page_switch_first_visit']['p95_ms']:.0f} ms"
         figures[f"{n} session(s): page switch p50 / p95 (later visits)"] = \

@@ -1,0 +1,124 @@
+"""Many users at once (issue 7, item 4): 10 browser sessions switch pages, move sliders and switch
+language while an 11th session trains a model. No session may show an error, lose its own language
+or see another session's state; the latencies go to test-results/load.json (the long version is
+`python -m bench.browser`)."""
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import time
+
+import pytest
+from playwright.async_api import async_playwright, expect
+
+from bench.browser import (Session, check_page, launch, move_slider, open_session, present_pages, run_async,
+                           set_language, slider_of, switch_to, text)
+from bench.common import summary_ms
+from tests.conftest import ARTIFACTS
+
+pytestmark = pytest.mark.browser
+
+N_SESSIONS = 10
+START = 0.30          # the Denoising page's default Gaussian level (pages/denoise.py DEFAULT_LEVEL)
+STEP = 0.05
+
+
+def lang_of(i: int) -> str:
+    return "en" if i % 2 else "ko"
+
+
+async def start_training(browser, url: str) -> Session | None:
+    """Session "T": a small run on the Train page (Korean), left running while the others browse."""
+    if "train" not in present_pages():
+        return None
+    s = await open_session(browser, url, index=-1)
+    await switch_to(s, "train")
+    main = s.page.get_by_test_id("stMain")
+    for key, value in (("train.subset", 3000), ("train.epochs", 3)):
+        box = main.get_by_role("spinbutton", name=text(key, s.lang))
+        await box.fill(str(value))
+        await box.press("Enter")                     # Streamlit commits a number on Enter
+        await s.page.wait_for_timeout(300)
+    await main.get_by_role("button", name=re.compile(re.escape(text("train.start", s.lang)))).click()
+    stop = main.get_by_role("button", name=re.compile(re.escape(text("train.stop", s.lang))))
+    await expect(stop).to_be_enabled(timeout=60_000)
+    return s
+
+
+async def browse(browser, url: str, i: int) -> Session:
+    """One user: Denoising (slider), Train (must not show the trainer's run), language for some, Home."""
+    pages = present_pages()
+    s = await open_session(browser, url, index=i, lang=lang_of(i))
+    moves = 1 + i % 4                                  # each session leaves its slider somewhere else
+    if "denoise" in pages:
+        await switch_to(s, "denoise")
+        await check_page(s, "denoise")
+        slider = await slider_of(s, "denoise.level.gaussian")
+        for _ in range(moves):
+            await move_slider(s, slider, "ArrowRight")
+        # after each rerun the slider shows this session's value, not one another session set meanwhile
+        value = float(await slider.evaluate("e => e.value"))
+        if abs(value - min(1.0, START + STEP * moves)) > 1e-6:
+            s.problems.append(f"session {i}: slider at {value}, this session moved it to {START + STEP * moves:.2f}")
+    if "train" in pages:
+        await switch_to(s, "train")
+        await check_page(s, "train")
+        waiting = text("train.waiting", s.lang).split("**")[0].strip()
+        try:   # no job in this session: the idle hint, not the trainer's progress
+            await expect(s.page.get_by_test_id("stMain").get_by_text(waiting)).to_be_visible(timeout=30_000)
+        except AssertionError:
+            s.problems.append(f"session {i} ({s.lang}) on train: not its own idle Train page (another's run?)")
+        if i % 3 == 0:                                 # some users change language half-way
+            await set_language(s, "ko" if s.lang == "en" else "en", "train")
+            await check_page(s, "train")
+    await switch_to(s, "home")
+    await check_page(s, "home")
+    return s
+
+
+async def load_run(url: str) -> dict:
+    t0 = time.perf_counter()
+    async with async_playwright() as p:
+        browser = await launch(p)
+        try:
+            trainer = await start_training(browser, url)
+            sessions = await asyncio.gather(*[browse(browser, url, i) for i in range(N_SESSIONS)])
+            if trainer is not None:
+                await check_page(trainer, "train")
+                main = trainer.page.get_by_test_id("stMain")
+                status = await main.locator('[data-testid="stProgress"], [data-testid="stAlertContentSuccess"]').count()
+                if not status:
+                    trainer.problems.append("the training session shows neither progress nor a finished run")
+                stop = main.get_by_role("button", name=re.compile(re.escape(text("train.stop", trainer.lang))))
+                if await stop.is_enabled():
+                    await stop.click()                 # do not leave a run going for the next tests
+                    start = main.get_by_role("button", name=re.compile(re.escape(text("train.start", trainer.lang))))
+                    await expect(start).to_be_enabled(timeout=60_000)
+            everyone = sessions + ([trainer] if trainer is not None else [])
+            for s in everyone:
+                await s.context.close()
+        finally:
+            await browser.close()
+
+    def pooled(what: str, group=None) -> list[float]:
+        return [v for s in (group or sessions) for v in s.timings.get(what, [])]
+
+    return {"sessions": N_SESSIONS, "training_session": trainer is not None, "wall_s": round(time.perf_counter() - t0, 1),
+            "first_render": summary_ms(pooled("first_render")), "page_switch": summary_ms(pooled("page_switch")),
+            "slider": summary_ms(pooled("slider")), "language_switch": summary_ms(pooled("language_switch")),
+            "per_session": [{"session": s.index, "lang": s.lang,
+                             **{k: [round(v * 1000) for v in vs] for k, vs in s.timings.items()}} for s in everyone],
+            "problems": [p for s in everyone for p in s.problems]}
+
+
+def test_ten_sessions_while_one_trains(app_url):
+    result = run_async(load_run, app_url)
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "load.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))
+    assert not result["problems"], "\n".join(result["problems"])
+    assert result["page_switch"]["n"] >= 2 * N_SESSIONS
+    assert result["first_render"]["n"] == N_SESSIONS
+    assert result["page_switch"]["p50_ms"] > 0
+    if "denoise" in present_pages():
+        assert result["slider"]["n"] >= 2 * N_SESSIONS
