@@ -19,11 +19,31 @@ from ae.noise import LEVEL_RANGE, NOISES
 from pages._common import active_info, active_model, checkpoints, load_checkpoint, load_split, show_rows, shown_errors, t
 
 ss = st.session_state
-DEFAULT_LEVEL = {"gaussian": 0.3, "salt_and_pepper": 0.2, "mask": 0.5}
-BLOCK_SIZE, BLOCK_COUNT = (2, 14, 8), (0, 10, 3)    # (min, max, default)
+BLOCK_SIZE, BLOCK_COUNT = (2, 14), (0, 10)            # slider ranges
+# Every widget's starting value, kept in session_state: a widget that is not drawn in a run (another
+# noise kind's slider, or the whole lab while an upload is awaited) would otherwise lose its value.
+DEFAULTS = {"denoise.source": "batch", "denoise.n": 12, "denoise.index": 0, "denoise.kind": "gaussian",
+            "denoise.level.gaussian": 0.3, "denoise.level.salt_and_pepper": 0.2, "denoise.level.mask": 0.5,
+            "denoise.block.size": 8, "denoise.block.count": 3, "denoise.metric": "psnr"}
+LAB_KEYS = ("denoise.kind", "denoise.level.", "denoise.block.", "denoise.metric")   # the fragment's widgets
 CURVE_IMAGES = 128                                     # fixed test images behind the PSNR curve
 PREP = {"mnist": (20, "mass")}                         # MNIST's recipe; other datasets fill 28x28 (Fashion-MNIST's)
 SOURCES = ["batch", "index", "upload", "draw"]
+
+
+def keep_widget_state(prefixes: tuple[str, ...] = ("denoise.",)) -> None:
+    """Re-set widget values (or their defaults) so that Streamlit keeps them between runs; only
+    for widgets not drawn yet in this run (Streamlit refuses changes to those already drawn)."""
+    for key, default in DEFAULTS.items():
+        if key.startswith(prefixes):
+            ss[key] = ss.get(key, default)
+
+
+def rgb(images) -> np.ndarray:
+    """A batch (N, 1, 28, 28) or an RGB heatmap (N, 28, 28, 3) as RGB uint8, to mix in one grid row."""
+    if isinstance(images, np.ndarray):
+        return images
+    return np.repeat(ae.viz.to_uint8(images)[..., None], 3, axis=-1)
 
 
 def stamp(path: str | None) -> tuple[str, float] | None:
@@ -67,6 +87,7 @@ def curve_images(dataset: str):
 
 # ---------------------------------------------------------------- header, models
 
+keep_widget_state()
 st.title(t("denoise.heading"))
 st.markdown(t("denoise.intro"))
 with st.expander(t("denoise.why")):
@@ -105,18 +126,20 @@ denoiser_path = ss.get("denoise.denoiser") if denoiser_paths else None
 
 box, centre = PREP.get(dataset, (28, "box"))
 # labels as dicts, not lambdas calling t(): format functions also run outside the script (AppTest)
-source = st.segmented_control(t("denoise.source"), SOURCES, key="denoise.source", default="batch", required=True,
+source = st.segmented_control(t("denoise.source"), SOURCES, key="denoise.source", required=True,
                               format_func={s: t(f"denoise.source.{s}") for s in SOURCES}.get) or "batch"
-st.caption(t("denoise.dataset", dataset=dataset))
+if source in ("batch", "index"):
+    st.caption(t("denoise.dataset", dataset=dataset))
 if source == "batch":
     c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
-    n = c1.slider(t("denoise.n"), 8, 16, 12, key="denoise.n")
+    n = c1.slider(t("denoise.n"), 8, 16, key="denoise.n")
     if c2.button(t("denoise.other_images"), key="denoise.other"):
         ss["denoise.batch_seed"] = ss.get("denoise.batch_seed", 0) + 1
     rng = np.random.default_rng(ss.get("denoise.batch_seed", 0))
     clean = split.images[np.sort(rng.choice(len(split), n, replace=False))]
 elif source == "index":
-    i = st.number_input(t("denoise.index"), 0, len(split) - 1, 0, key="denoise.index")
+    ss["denoise.index"] = min(int(ss["denoise.index"]), len(split) - 1)   # another dataset may be smaller
+    i = st.number_input(t("denoise.index"), 0, len(split) - 1, key="denoise.index")
     clean = split.images[int(i):int(i) + 1]
     st.caption(t("denoise.index_label", label=split.class_names[int(split.labels[int(i)])]))
 else:
@@ -135,15 +158,17 @@ else:
         from streamlit_drawable_canvas import st_canvas
 
         c1, c2 = st.columns([1, 2])
+        c1.caption(t("denoise.draw_hint"))
         with c1:
+            st.space("small")   # room for the canvas toolbar, which floats above the drawing
             drawing = st_canvas(stroke_width=18, stroke_color="#FFFFFF", background_color="#000000",
-                                height=280, width=280, drawing_mode="freedraw", key="denoise.canvas")
+                                height=280, width=280, drawing_mode="freedraw", return_image_data=True,
+                                key="denoise.canvas")
         try:
             if drawing.image_data is None:
                 raise ae.prepare.ImageError("blank", "nothing drawn yet")
             x, notes = ae.prepare.from_array(drawing.image_data, box=box, centre=centre)
         except ae.prepare.ImageError:
-            c2.info(t("denoise.draw_hint"))
             st.stop()
     with st.container(horizontal=True):
         show_rows([x[None]], scale=5)
@@ -160,13 +185,14 @@ else:
 @st.fragment
 def lab(clean, plain_path, denoiser_path, dataset):
     t0 = time.perf_counter()
+    keep_widget_state(LAB_KEYS)
     kinds = list(NOISES)
     c1, c2 = st.columns([4, 1], vertical_alignment="bottom")
-    kind = c1.segmented_control(t("denoise.noise"), kinds, key="denoise.kind", default="gaussian", required=True,
+    kind = c1.segmented_control(t("denoise.noise"), kinds, key="denoise.kind", required=True,
                                 format_func={k: t(f"denoise.noise.{k}") for k in kinds}.get) or "gaussian"
     if c2.button(t("denoise.fresh"), key="denoise.fresh", help=t("denoise.fresh_help")):
         ss["denoise.seed"] = ss.get("denoise.seed", 0) + 1
-    size = BLOCK_SIZE[2]
+    size = ss["denoise.block.size"]
     if kind == "block":
         a, b = st.columns(2)
         size = a.slider(t("denoise.block.size"), *BLOCK_SIZE, key="denoise.block.size")
@@ -174,8 +200,7 @@ def lab(clean, plain_path, denoiser_path, dataset):
         level, options, marker = 0.0, {"size": size, "count": count}, count
     else:
         low, high = LEVEL_RANGE[kind]
-        level = st.columns(2)[0].slider(t(f"denoise.level.{kind}"), low, high, DEFAULT_LEVEL.get(kind, 0.2), 0.05,
-                                        key=f"denoise.level.{kind}")
+        level = st.columns(2)[0].slider(t(f"denoise.level.{kind}"), low, high, step=0.05, key=f"denoise.level.{kind}")
         options, marker = {}, level
 
     with shown_errors("error.model"):
@@ -194,7 +219,10 @@ def lab(clean, plain_path, denoiser_path, dataset):
     captions = [t("denoise.row.original"), t("denoise.row.damaged")] + [t(f"denoise.row.{m}") for m in models]
     captions.append(t("denoise.row.error", which=t(f"denoise.row.{which}")))
     st.subheader(t("denoise.images"))
-    show_rows(rows, captions, scale=3 if len(clean) <= 10 else 2)
+    if len(clean) == 1:   # one image: its pictures side by side, larger
+        show_rows([np.concatenate([rgb(r) for r in rows])], captions, scale=5)
+    else:                 # a batch: one row per kind of picture, one column per image
+        show_rows(rows, captions, scale=3 if len(clean) <= 12 else 2)
 
     names = {b: t(f"denoise.method.{b}") for b in BASELINES}
     if plain_path:
@@ -217,7 +245,7 @@ def lab(clean, plain_path, denoiser_path, dataset):
         st.caption(t("denoise.table_caption"))
         with st.expander(t("denoise.per_image")):
             metric = st.segmented_control(t("denoise.metric_pick"), list(ae.denoise.METRICS), key="denoise.metric", required=True,
-                                          default="psnr", format_func={m: t(f"metric.{m}") for m in ae.denoise.METRICS}.get) or "psnr"
+                                          format_func={m: t(f"metric.{m}") for m in ae.denoise.METRICS}.get) or "psnr"
             per = pd.DataFrame({names[n]: result.per_image[n][metric].numpy() for n in result.names})
             per.index = pd.RangeIndex(1, len(per) + 1, name=t("denoise.image_n"))
             st.dataframe(per, column_config={c: st.column_config.NumberColumn(format="%.3f") for c in per.columns})

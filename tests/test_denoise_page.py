@@ -142,3 +142,15 @@ def test_one_chosen_test_image(monkeypatch, folders):
     at.number_input(key="denoise.index").set_value(17).run()
     assert not at.exception
     assert "(mean over n = 1)" in " ".join(m.value for m in at.markdown)
+
+
+def test_noise_settings_survive_runs_without_the_lab(monkeypatch, folders):
+    """While an upload is awaited the lab is not drawn; its settings must still be there afterwards."""
+    at = page(monkeypatch, folders)
+    at.segmented_control(key="denoise.kind").set_value("block").run()
+    at.slider(key="denoise.block.count").set_value(7).run()
+    at.segmented_control(key="denoise.source").set_value("upload").run()
+    assert not at.get("plotly_chart")                          # no file yet: no lab
+    at.segmented_control(key="denoise.source").set_value("batch").run()
+    assert at.segmented_control(key="denoise.kind").value == "block"
+    assert at.slider(key="denoise.block.count").value == 7
