@@ -2,18 +2,17 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 import torch
 
+from bench.common import CHROMIUM, CHROMIUM_ARGS
+from bench.common import start_server as bench_server
+from bench.common import stop_server  # noqa: F401  (tests import it from here)
+
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = ROOT / "test-results"
 os.environ.setdefault("AE_OFFLINE", "1")   # tests never wait for a download
 # Tiny test models on a shared, busy machine: one torch thread is many times faster than two that wait
@@ -43,8 +42,7 @@ def user_checkpoints(tmp_path_factory):
 def browser_type_launch_args(browser_type_launch_args):
     # pytest-playwright's fixture, pointed at Debian's chromium: never `playwright install`.
     return {**browser_type_launch_args, "executable_path": CHROMIUM,
-            "args": ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                     "--disable-background-networking", "--disable-component-update", "--disable-sync"]}
+            "args": CHROMIUM_ARGS}
 
 
 @pytest.fixture(scope="session")
@@ -53,35 +51,9 @@ def browser_context_args(browser_context_args):
 
 
 def start_server(env_extra: dict | None = None) -> tuple[subprocess.Popen, str]:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    env = dict(os.environ, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false", **(env_extra or {}))
-    log = open(ARTIFACTS / f"server-{port}.log", "w") if ARTIFACTS.is_dir() else subprocess.DEVNULL
-    srv = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-                            "--server.headless", "true", "--server.port", str(port),
-                            "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"],
-                           cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while True:
-        try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-            return srv, url
-        except Exception:
-            if srv.poll() is not None or time.time() > deadline:
-                srv.kill()
-                raise RuntimeError("streamlit server did not start")
-            time.sleep(0.2)
-
-
-def stop_server(srv: subprocess.Popen) -> None:
-    srv.terminate()
-    try:
-        srv.wait(10)
-    except subprocess.TimeoutExpired:
-        srv.kill()
+    """bench.common's server (one copy for tests and benchmarks), its log under test-results/."""
+    log = ARTIFACTS / "server-{port}.log" if ARTIFACTS.is_dir() else None
+    return bench_server(env_extra, log=log)
 
 
 @pytest.fixture(scope="session")
