@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from . import checkpoint, data
@@ -98,7 +99,8 @@ def cmd_train(args) -> int:
     bar.close()
     figures = evaluate(model, test_split.images, with_ssim=True)
     if config.noise:
-        figures["denoise"] = {k: evaluate(model, test_split.images, noise=k, level=config.noise_level, with_ssim=True)
+        # each kind at the trained level, with the model's own clip setting (the lesson's noise is unclipped)
+        figures["denoise"] = {k: evaluate(model, test_split.images, replace(config, noise=(k,)), with_ssim=True)
                               for k in config.noise}
     checkpoint.save(out, model, train=config.to_dict(), dataset=dataset_info(train_split, test_split),
                     history=[r.to_dict() for r in history], metrics={"test": figures})
