@@ -8,6 +8,7 @@ import ae
 from ae import jobs
 from ae.checkpoint import CheckpointError
 from pages._common import USER_CHECKPOINTS, lang, show_rows, t
+from pages._text import STRINGS
 
 ss = st.session_state
 
@@ -17,22 +18,33 @@ DEFAULTS = {"dataset": "fashion-mnist", "kind": "dense", "latent": 3, "hidden": 
             "noise": "gaussian", "level": 0.2, "clip": True, "noisy_target": False}
 LESSON = {**DEFAULTS, "epochs": 10, "quick": False}
 LESSON_DENOISE = {**LESSON, "denoise": True, "noise": "gaussian", "level": 0.2, "clip": False}   # unclipped, as the lesson
-# A selectbox sends back the option's displayed text, which changes with the language: these get one
-# widget per language (their value is carried over through the plain key).
+# Widget keys carry a generation number (bumped when a preset or a callback changes values, so the
+# widgets are created anew with the new values) and, for selectboxes, the language: a selectbox sends
+# back its option's displayed text, which changes with the language. Widget keys also vanish when the
+# user visits another page, so every value lives in a plain key ("train.v.<name>") as well.
 TRANSLATED = {"dataset", "kind", "noise"}
 
 
 def wkey(name: str) -> str:
-    return f"train.w.{name}" + (f".{lang()}" if name in TRANSLATED else "")
+    return f"train.w.{name}.{ss.get('train.gen', 0)}" + (f".{lang()}" if name in TRANSLATED else "")
 
 
-def w(name: str) -> str:
-    """Widget key. Widget keys vanish when the user visits another page, so each value is also
-    copied to a plain key ("train.v.<name>") that survives, and restored from it here."""
-    key = wkey(name)
-    if key not in ss:
-        ss[key] = ss.get(f"train.v.{name}", DEFAULTS[name])
-    return key
+def val(name: str):
+    return ss.get(f"train.v.{name}", DEFAULTS[name])
+
+
+def sync() -> None:
+    """Copy the widgets' values into the plain keys."""
+    for name in DEFAULTS:
+        if wkey(name) in ss:
+            ss[f"train.v.{name}"] = ss[wkey(name)]
+
+
+def renew(values: dict) -> None:
+    sync()
+    for name, value in values.items():
+        ss[f"train.v.{name}"] = value
+    ss["train.gen"] = ss.get("train.gen", 0) + 1
 
 
 def labels(prefix: str, keys) -> callable:
@@ -42,18 +54,18 @@ def labels(prefix: str, keys) -> callable:
 
 
 def fill(values: dict) -> None:
-    for name, value in values.items():
-        ss[f"train.v.{name}"] = value
-        ss[w(name)] = value
+    renew(values)
     ss["train.notice"] = "train.preset_done"
 
 
 def kind_changed() -> None:   # each kind has its own meaning of "hidden sizes"
-    ss[w("hidden")] = ",".join(map(str, ae.MODELS[ss[w("kind")]].default_hidden))
+    kind = ss[wkey("kind")]
+    renew({"kind": kind, "hidden": ",".join(map(str, ae.MODELS[kind].default_hidden))})
 
 
 def noise_changed() -> None:  # keep the level inside the new kind's range
-    ss[w("level")] = min(ss[w("level")], ae.noise.LEVEL_RANGE[ss[w("noise")]][1])
+    noise = ss[wkey("noise")]
+    renew({"noise": noise, "level": min(val("level"), ae.noise.LEVEL_RANGE[noise][1])})
 
 
 def duration(seconds: float | None) -> str:
@@ -101,38 +113,42 @@ with st.container(border=True):
     if ss.pop("train.notice", None):
         st.toast(t("train.preset_done"))
 
+    datasets, kinds, noises = list(ae.data.DATASETS), list(ae.MODELS), list(ae.NOISES)
     c = st.columns(4)
-    c[0].selectbox(t("train.dataset"), list(ae.data.DATASETS), key=w("dataset"), disabled=busy,
-                   format_func=labels("train.ds", ae.data.DATASETS))
-    c[1].selectbox(t("train.kind"), list(ae.MODELS), key=w("kind"), disabled=busy, on_change=kind_changed,
-                   format_func=labels("kind", ae.MODELS))
-    c[2].number_input(t("train.latent"), 1, 128, step=1, key=w("latent"), disabled=busy, help=t("train.latent_help"))
-    c[3].text_input(t("train.hidden"), key=w("hidden"), disabled=busy, help=t("train.hidden_help"))
+    c[0].selectbox(t("train.dataset"), datasets, index=datasets.index(val("dataset")), key=wkey("dataset"),
+                   disabled=busy, format_func=labels("train.ds", datasets))
+    c[1].selectbox(t("train.kind"), kinds, index=kinds.index(val("kind")), key=wkey("kind"), disabled=busy,
+                   on_change=kind_changed, format_func=labels("kind", kinds))
+    c[2].number_input(t("train.latent"), 1, 128, val("latent"), step=1, key=wkey("latent"), disabled=busy,
+                      help=t("train.latent_help"))
+    c[3].text_input(t("train.hidden"), val("hidden"), key=wkey("hidden"), disabled=busy, help=t("train.hidden_help"))
 
     c = st.columns(4)
-    c[0].number_input(t("train.epochs"), 1, 200, step=1, key=w("epochs"), disabled=busy)
-    c[1].number_input(t("train.batch"), 1, 4096, step=16, key=w("batch"), disabled=busy)
-    c[2].number_input(t("train.lr"), 0.00001, 1.0, step=0.0005, format="%.4f", key=w("lr"), disabled=busy)
-    c[3].number_input(t("train.seed"), 0, 2**31 - 1, step=1, key=w("seed"), disabled=busy, help=t("train.seed_help"))
+    c[0].number_input(t("train.epochs"), 1, 200, val("epochs"), step=1, key=wkey("epochs"), disabled=busy)
+    c[1].number_input(t("train.batch"), 1, 4096, val("batch"), step=16, key=wkey("batch"), disabled=busy)
+    c[2].number_input(t("train.lr"), 0.00001, 1.0, val("lr"), step=0.0005, format="%.4f", key=wkey("lr"),
+                      disabled=busy)
+    c[3].number_input(t("train.seed"), 0, 2**31 - 1, val("seed"), step=1, key=wkey("seed"), disabled=busy,
+                      help=t("train.seed_help"))
 
     c = st.columns(4)
-    c[0].toggle(t("train.quick"), key=w("quick"), disabled=busy, help=t("train.quick_help"))
-    c[1].number_input(t("train.subset"), 64, 60000, step=500, key=w("subset"), disabled=busy or not ss[w("quick")])
-    c[2].toggle(t("train.denoise"), key=w("denoise"), disabled=busy, help=t("train.denoise_help"))
-    if ss[w("denoise")]:
+    quick = c[0].toggle(t("train.quick"), val("quick"), key=wkey("quick"), disabled=busy, help=t("train.quick_help"))
+    c[1].number_input(t("train.subset"), 64, 60000, val("subset"), step=500, key=wkey("subset"),
+                      disabled=busy or not quick)
+    denoise = c[2].toggle(t("train.denoise"), val("denoise"), key=wkey("denoise"), disabled=busy,
+                          help=t("train.denoise_help"))
+    if denoise:
         c = st.columns(4)
-        c[0].selectbox(t("train.noise"), list(ae.NOISES), key=w("noise"), disabled=busy, on_change=noise_changed,
-                       format_func=labels("train.noise", ae.NOISES))
-        c[1].slider(t("train.level"), 0.0, ae.noise.LEVEL_RANGE[ss[w("noise")]][1], step=0.05, key=w("level"),
-                    disabled=busy)
-        if ss[w("noise")] == "gaussian":
-            c[2].toggle(t("train.clip"), key=w("clip"), disabled=busy, help=t("train.clip_help"))
-        c[3].toggle(t("train.noisy_target"), key=w("noisy_target"), disabled=busy, help=t("train.noisy_target_help"))
-        if ss[w("noisy_target")]:
+        noise = c[0].selectbox(t("train.noise"), noises, index=noises.index(val("noise")), key=wkey("noise"),
+                               disabled=busy, on_change=noise_changed, format_func=labels("train.noise", noises))
+        top = ae.noise.LEVEL_RANGE[noise][1]
+        c[1].slider(t("train.level"), 0.0, top, min(val("level"), top), step=0.05, key=wkey("level"), disabled=busy)
+        if noise == "gaussian":
+            c[2].toggle(t("train.clip"), val("clip"), key=wkey("clip"), disabled=busy, help=t("train.clip_help"))
+        if c[3].toggle(t("train.noisy_target"), val("noisy_target"), key=wkey("noisy_target"), disabled=busy,
+                       help=t("train.noisy_target_help")):
             st.caption(t("train.noisy_target_note"))
-    for name in DEFAULTS:   # remember every value across page switches
-        if wkey(name) in ss:
-            ss[f"train.v.{name}"] = ss[wkey(name)]
+    sync()   # remember every value across page switches and language changes
 
     go_col, stop_col, _ = st.columns([1, 1, 3])
     start = go_col.button(t("train.start"), type="primary", disabled=busy, key="train.start",
@@ -142,7 +158,7 @@ with st.container(border=True):
 
 
 def settings() -> tuple[ae.ModelConfig, ae.TrainConfig]:
-    v = {name: ss.get(f"train.v.{name}", default) for name, default in DEFAULTS.items()}
+    v = {name: val(name) for name in DEFAULTS}
     hidden = jobs.parse_sizes(v["hidden"])
     denoise = bool(v["denoise"])
     model = ae.ModelConfig(kind=v["kind"], latent_dim=int(v["latent"]), hidden=hidden)
@@ -161,7 +177,7 @@ if start and not busy:
         st.error(t("train.hidden_bad") if "hidden size" in str(e) else f"{t('train.bad_settings')} {e}")
     else:
         try:
-            new = jobs.TrainingJob(model_config, train_config, ss.get("train.v.dataset", DEFAULTS["dataset"]))
+            new = jobs.TrainingJob(model_config, train_config, val("dataset"))
         except ValueError as e:
             st.error(f"{t('train.bad_settings')} {e}")
         else:
@@ -213,9 +229,14 @@ def live_panel() -> None:
         return
     s = job.snapshot()
     status_line(job, s)
+    if s.status == jobs.QUEUED or s.recon is None:
+        finish_rerun(s)
+        return   # nothing to draw before the data is loaded
     last = s.history[-1] if s.history else {}
+    per_epoch = s.batches_total / s.epochs if s.epochs else 1
+    done = s.epoch if s.status != jobs.STOPPED else round(s.batches_done / per_epoch, 1)
     m = st.columns(5)
-    m[0].metric(t("train.metric.epoch"), f"{s.epoch} / {s.epochs}")
+    m[0].metric(t("train.metric.epoch"), f"{done:g} / {s.epochs}")
     m[1].metric(t("train.metric.train"), f"{last['train_loss']:.4f}" if last.get("train_loss") is not None else "–")
     m[2].metric(t("train.metric.test"), f"{last['test_loss']:.4f}" if last.get("test_loss") is not None else "–")
     m[3].metric(t("train.metric.psnr"), f"{last['test_psnr']:.1f}" if last.get("test_psnr") is not None else "–")
@@ -227,7 +248,8 @@ def live_panel() -> None:
     with left:
         st.subheader(t("train.curves"))
         labels = {"train_loss": t("train.train_loss"), "test_loss": t("train.test_loss"), "epoch": t("train.epoch"),
-                  "loss": t("train.loss"), "previous": t("train.previous")}
+                  "loss": t("train.loss"), "previous": t("train.previous"),
+                  "empty": t("train.curves_empty")}
         st.plotly_chart(ae.figures.training_curves(s.history, s.epochs, labels,
                                                    previous=prev["history"] if same_data else None),
                         config={"displayModeBar": False}, key="train.curves_chart")
@@ -239,7 +261,9 @@ def live_panel() -> None:
     with right:
         st.subheader(t("train.latent_map"))
         if s.latent is not None:
-            st.plotly_chart(ae.figures.latent_preview(s.latent, s.latent_labels, s.class_names, s.latent_method),
+            names = [t(f"train.class.{job.dataset}.{i}") if f"train.class.{job.dataset}.{i}" in STRINGS[lang()] else c
+                     for i, c in enumerate(s.class_names)]
+            st.plotly_chart(ae.figures.latent_preview(s.latent, s.latent_labels, names, s.latent_method),
                             config={"displayModeBar": False}, key="train.latent_chart")
             n, d = len(s.latent), job.model_config.latent_dim
             st.caption(t("train.latent_raw", n=n) if s.latent_method == "raw" else t("train.latent_pca", n=n, d=d))
@@ -259,7 +283,11 @@ def live_panel() -> None:
         show_rows(rows, captions=names, scale=3)
         st.caption(t("train.pictures_at", at=f"{s.preview_at:.1f}".rstrip("0").rstrip(".")))
 
-    # When the run ends, redraw the whole page once: the settings unlock and the save form appears.
+    finish_rerun(s)
+
+
+def finish_rerun(s: jobs.JobSnapshot) -> None:
+    """When the run ends, redraw the whole page once: the settings unlock and the save form appears."""
     if ss.get("train.was_active") and not s.active:
         ss["train.was_active"] = False
         st.rerun()

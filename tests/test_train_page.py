@@ -58,6 +58,13 @@ def run_until_finished(at: AppTest, timeout: float = 90) -> None:
     assert not at.exception, at.exception
 
 
+def widget(at: AppTest, kind: str, name: str):
+    """The page's one widget for setting `name` (its key also holds a generation and the language)."""
+    found = [w for w in getattr(at, kind) if (w.key or "").startswith(f"train.w.{name}.")]
+    assert len(found) == 1, [w.key for w in getattr(at, kind)]
+    return found[0]
+
+
 def save_button(at: AppTest):
     return next(b for b in at.button if b.label == "Save")   # the save form's submit button
 
@@ -68,54 +75,54 @@ def test_renders_with_key_widgets(lang):
     keys = {"train.start", "train.stop", "train.preset", "train.preset_denoise"}
     assert keys <= {b.key for b in at.button}
     assert at.button(key="train.start").disabled is False and at.button(key="train.stop").disabled is True
-    assert set(at.selectbox(key=f"train.w.dataset.{lang}").options) and at.selectbox(key=f"train.w.kind.{lang}").value == "dense"
+    assert set(widget(at, "selectbox", "dataset").options) and widget(at, "selectbox", "kind").value == "dense"
     for name in ["latent", "epochs", "batch", "lr", "seed", "subset"]:
-        assert at.number_input(key=f"train.w.{name}") is not None
-    assert at.text_input(key="train.w.hidden").value == "128,64,12"
-    assert at.toggle(key="train.w.quick").value is True          # the first run is a quick one
+        assert widget(at, "number_input", name) is not None
+    assert widget(at, "text_input", "hidden").value == "128,64,12"
+    assert widget(at, "toggle", "quick").value is True          # the first run is a quick one
     hangul = any("\uac00" <= ch <= "\ud7a3" for ch in at.title[0].value)
     assert hangul == (lang == "ko")
 
 
 def test_lesson_presets_fill_the_lessons_setup():
     at = train_page()
-    at.number_input(key="train.w.epochs").set_value(2)
-    at.selectbox(key="train.w.kind.en").set_value("conv").run()
-    assert at.text_input(key="train.w.hidden").value == "32,64"      # each kind its own hidden sizes
+    widget(at, "number_input", "epochs").set_value(2)
+    widget(at, "selectbox", "kind").set_value("conv").run()
+    assert widget(at, "text_input", "hidden").value == "32,64"      # each kind its own hidden sizes
     at.button(key="train.preset").click().run()
     assert not at.exception, at.exception
-    values = {n: at.number_input(key=f"train.w.{n}").value for n in ["latent", "epochs", "batch", "lr"]}
+    values = {n: widget(at, "number_input", n).value for n in ["latent", "epochs", "batch", "lr"]}
     assert values == {"latent": 3, "epochs": 10, "batch": 64, "lr": 0.005}
-    assert at.selectbox(key="train.w.dataset.en").value == "fashion-mnist"
-    assert at.selectbox(key="train.w.kind.en").value == "dense"
-    assert at.text_input(key="train.w.hidden").value == "128,64,12"
-    assert at.toggle(key="train.w.quick").value is False and at.toggle(key="train.w.denoise").value is False
+    assert widget(at, "selectbox", "dataset").value == "fashion-mnist"
+    assert widget(at, "selectbox", "kind").value == "dense"
+    assert widget(at, "text_input", "hidden").value == "128,64,12"
+    assert widget(at, "toggle", "quick").value is False and widget(at, "toggle", "denoise").value is False
     at.button(key="train.preset_denoise").click().run()
-    assert at.toggle(key="train.w.denoise").value is True
-    assert at.selectbox(key="train.w.noise.en").value == "gaussian"
-    assert at.slider(key="train.w.level").value == pytest.approx(0.2)
-    assert at.toggle(key="train.w.clip").value is False               # the lesson does not clip
-    assert at.toggle(key="train.w.noisy_target").value is False       # the corrected target by default
+    assert widget(at, "toggle", "denoise").value is True
+    assert widget(at, "selectbox", "noise").value == "gaussian"
+    assert widget(at, "slider", "level").value == pytest.approx(0.2)
+    assert widget(at, "toggle", "clip").value is False               # the lesson does not clip
+    assert widget(at, "toggle", "noisy_target").value is False       # the corrected target by default
 
 
 def test_settings_survive_language_and_page_switches():
     at = train_page("ko")
-    at.number_input(key="train.w.epochs").set_value(7)
-    at.selectbox(key="train.w.dataset.ko").set_value("mnist").run()
+    widget(at, "number_input", "epochs").set_value(7)
+    widget(at, "selectbox", "dataset").set_value("mnist").run()
     at.sidebar.radio(key="lang").set_value("en").run()
-    assert at.number_input(key="train.w.epochs").label == "Epochs"
-    assert at.number_input(key="train.w.epochs").value == 7
+    assert widget(at, "number_input", "epochs").label == "Epochs"
+    assert widget(at, "number_input", "epochs").value == 7
     at.switch_page("pages/home.py").run()
     at.switch_page("pages/train.py").run()
     assert not at.exception, at.exception
-    assert at.number_input(key="train.w.epochs").value == 7
-    assert at.selectbox(key="train.w.dataset.en").value == "mnist"
-    assert at.number_input(key="train.w.epochs").label == "Epochs"
+    assert widget(at, "number_input", "epochs").value == 7
+    assert widget(at, "selectbox", "dataset").value == "mnist"
+    assert widget(at, "number_input", "epochs").label == "Epochs"
 
 
 def test_bad_hidden_sizes_show_a_readable_error():
     at = train_page()
-    at.text_input(key="train.w.hidden").set_value("128,abc").run()
+    widget(at, "text_input", "hidden").set_value("128,abc").run()
     at.button(key="train.start").click().run()
     assert not at.exception, at.exception
     assert any("128,64,12" in e.value for e in at.error)
@@ -124,9 +131,9 @@ def test_bad_hidden_sizes_show_a_readable_error():
 
 def test_tiny_training_saves_and_becomes_the_active_model(user_dir):
     at = train_page()
-    at.number_input(key="train.w.subset").set_value(256)
-    at.number_input(key="train.w.epochs").set_value(1)
-    at.number_input(key="train.w.latent").set_value(2).run()
+    widget(at, "number_input", "subset").set_value(256)
+    widget(at, "number_input", "epochs").set_value(1)
+    widget(at, "number_input", "latent").set_value(2).run()
     at.button(key="train.start").click().run()
     assert not at.exception, at.exception
     assert at.button(key="train.start").disabled and not at.button(key="train.stop").disabled

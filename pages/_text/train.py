@@ -39,14 +39,14 @@ EN = {
     "train.noise.mask": "Masking (pixels set to 0)",
     "train.noise.block": "Erased blocks",
     "train.level": "Noise level",
-    "train.clip": "Clip noisy pixels to [0, 1]",
+    "train.clip": "Clip to [0, 1]",
     "train.clip_help": "The lesson adds Gaussian noise without clipping, so pixels may leave [0, 1].",
-    "train.noisy_target": "First-printing target (known bug)",
+    "train.noisy_target": "First-printing target (bug)",
     "train.noisy_target_help": (
         "The first printing of the lesson's denoising code compared the decoder's output with the noisy "
         "input instead of the clean image. The model then learns to reproduce the noise, not to remove it. "
         "Train once with this on and once off, and compare the loss curves and the pictures."),
-    "train.noisy_target_note": "First-printing target is on: the model is trained to rebuild the **noisy** image. The test loss still measures the distance to the clean image.",
+    "train.noisy_target_note": "First-printing target is on: the model is trained to rebuild the **noisy** image, so its train loss also counts the noise it is asked to copy. The test loss still measures the distance to the clean image.",
     "train.start": "Start training",
     "train.stop": "Stop",
     "train.bad_settings": "These settings cannot be used:",
@@ -66,6 +66,7 @@ EN = {
     "train.metric.psnr": "Test PSNR (dB)",
     "train.metric.time": "Time",
     "train.curves": "Reconstruction loss per epoch",
+    "train.curves_empty": "The first points appear when epoch 1 ends.",
     "train.curves_caption": "Loss = {loss} between x̂ and the clean x. Test loss on {n} test images the model never trains on.",
     "train.loss_name.mse": "mean squared error",
     "train.loss_name.vae": "binary cross-entropy + β·KL, per pixel",
@@ -95,6 +96,16 @@ EN = {
     "train.save_failed": "Could not save:",
     "train.time": "{m} min {s} s",
     "train.time_s": "{s} s",
+    "train.class.fashion-mnist.0": "T-shirt/top",
+    "train.class.fashion-mnist.1": "Trouser",
+    "train.class.fashion-mnist.2": "Pullover",
+    "train.class.fashion-mnist.3": "Dress",
+    "train.class.fashion-mnist.4": "Coat",
+    "train.class.fashion-mnist.5": "Sandal",
+    "train.class.fashion-mnist.6": "Shirt",
+    "train.class.fashion-mnist.7": "Sneaker",
+    "train.class.fashion-mnist.8": "Bag",
+    "train.class.fashion-mnist.9": "Ankle boot",
 }
 
 KO = {
@@ -135,14 +146,14 @@ KO = {
     "train.noise.mask": "마스킹 (픽셀을 0으로)",
     "train.noise.block": "사각형 지우기",
     "train.level": "잡음 세기",
-    "train.clip": "잡음 섞인 픽셀을 0~1로 자르기",
+    "train.clip": "0~1로 자르기",
     "train.clip_help": "교재는 가우시안 잡음을 자르지 않고 더하므로 픽셀 값이 0~1을 벗어날 수 있습니다.",
-    "train.noisy_target": "초판 방식의 정답 (알려진 버그)",
+    "train.noisy_target": "초판 방식 정답 (버그)",
     "train.noisy_target_help": (
         "교재 초판의 잡음 제거 코드는 디코더의 출력을 깨끗한 원본이 아니라 잡음 섞인 입력과 비교했습니다. "
         "그러면 모델은 잡음을 없애는 대신 잡음까지 그대로 복원하도록 배웁니다. "
         "이 스위치를 켜고 한 번, 끄고 한 번 학습해서 손실 곡선과 복원 이미지를 비교해 보세요."),
-    "train.noisy_target_note": "초판 방식이 켜져 있습니다: 모델은 **잡음 섞인** 이미지를 복원하도록 학습됩니다. 테스트 손실은 여전히 깨끗한 원본과의 차이를 잽니다.",
+    "train.noisy_target_note": "초판 방식이 켜져 있습니다: 모델은 **잡음 섞인** 이미지를 복원하도록 학습되므로, 학습 손실에는 따라 그리라고 시킨 잡음까지 들어갑니다. 테스트 손실은 여전히 깨끗한 원본과의 차이를 잽니다.",
     "train.start": "학습 시작",
     "train.stop": "멈춤",
     "train.bad_settings": "이 설정으로는 학습할 수 없습니다:",
@@ -162,6 +173,7 @@ KO = {
     "train.metric.psnr": "테스트 PSNR (dB)",
     "train.metric.time": "걸린 시간",
     "train.curves": "에폭별 복원오차",
+    "train.curves_empty": "첫 점은 1 에폭이 끝나면 나타납니다.",
     "train.curves_caption": "손실 = x̂과 깨끗한 원본 x 사이의 {loss}. 테스트 손실은 학습에 쓰지 않는 테스트 이미지 {n}장으로 잽니다.",
     "train.loss_name.mse": "평균제곱오차",
     "train.loss_name.vae": "픽셀당 이진 교차 엔트로피 + β·KL",
@@ -191,4 +203,14 @@ KO = {
     "train.save_failed": "저장하지 못했습니다:",
     "train.time": "{m}분 {s}초",
     "train.time_s": "{s}초",
+    "train.class.fashion-mnist.0": "티셔츠/탑",
+    "train.class.fashion-mnist.1": "바지",
+    "train.class.fashion-mnist.2": "풀오버",
+    "train.class.fashion-mnist.3": "드레스",
+    "train.class.fashion-mnist.4": "코트",
+    "train.class.fashion-mnist.5": "샌들",
+    "train.class.fashion-mnist.6": "셔츠",
+    "train.class.fashion-mnist.7": "스니커즈",
+    "train.class.fashion-mnist.8": "가방",
+    "train.class.fashion-mnist.9": "앵클부츠",
 }
