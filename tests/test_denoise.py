@@ -124,3 +124,24 @@ def test_ssim_matches_scikit_image(batch):
     ref = [structural_similarity(a[0].numpy(), b[0].numpy(), data_range=1.0, gaussian_weights=True, sigma=1.5,
                                  use_sample_covariance=False) for a, b in zip(noisy, batch[:6])]
     assert ours.shape == (6,) and torch.allclose(ours, torch.tensor(ref, dtype=torch.float32), atol=1e-5)
+
+
+def test_denoise_benchmark_tiny(tmp_path, models):
+    """bench.denoise at a tiny size, with a plain and a denoising checkpoint in a folder of its own."""
+    from bench import denoise as bench_denoise
+
+    shipped = tmp_path / "shipped"
+    for name, noise in (("tiny_plain", []), ("tiny_denoise", ["gaussian"])):
+        ae.checkpoint.save(shipped / name, models["plain" if not noise else "denoiser"],
+                           train={"noise": noise}, dataset={"name": "mnist"})
+    r = bench_denoise.main(datasets=("mnist",), test_limit=64, train_limit=256, out_dir=tmp_path, shipped=shipped)
+    run = r["runs"][0]
+    assert run["models"] == {"tiny_denoise": "denoiser", "tiny_plain": "plain"}
+    cols = [bench_denoise.label(*s) for s in bench_denoise.SETTINGS]
+    assert set(run["table"]) == {*BASELINES, "pca32", "tiny_plain", "tiny_denoise"}
+    assert all(set(row) == set(cols) for row in run["table"].values())
+    assert [g["setting"] for g in run["goals"]] == ["gaussian 0.5", "salt_and_pepper 0.3"]
+    assert all(g["denoiser"] == "tiny_denoise" and g["margin_db"] is not None for g in run["goals"])
+    assert any("not shipped yet" in n for n in run["notes"])
+    assert (tmp_path / "denoise.json").exists() and "| damaged input |" in (tmp_path / "denoise.md").read_text()
+    assert r["headline"].startswith("denoise: ")
