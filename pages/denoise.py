@@ -20,23 +20,25 @@ from pages._common import active_info, active_model, checkpoints, load_checkpoin
 
 ss = st.session_state
 BLOCK_SIZE, BLOCK_COUNT = (2, 14), (0, 10)            # slider ranges
-# Every widget's starting value, kept in session_state: a widget that is not drawn in a run (another
-# noise kind's slider, or the whole lab while an upload is awaited) would otherwise lose its value.
+# The page's settings live in plain session_state keys; each widget has a key of its own ("denoise.w.*")
+# and copies its value over when it changes. Widget keys are dropped when a widget is not drawn in a
+# run (another noise kind's slider, the lab while an upload is awaited, a visit to another page);
+# the plain keys stay, and give the widget its value when it is drawn again.
 DEFAULTS = {"denoise.source": "batch", "denoise.n": 12, "denoise.index": 0, "denoise.kind": "gaussian",
             "denoise.level.gaussian": 0.3, "denoise.level.salt_and_pepper": 0.2, "denoise.level.mask": 0.5,
             "denoise.block.size": 8, "denoise.block.count": 3, "denoise.metric": "psnr"}
-LAB_KEYS = ("denoise.kind", "denoise.level.", "denoise.block.", "denoise.metric")   # the fragment's widgets
 CURVE_IMAGES = 128                                     # fixed test images behind the PSNR curve
 PREP = {"mnist": (20, "mass")}                         # MNIST's recipe; other datasets fill 28x28 (Fashion-MNIST's)
 SOURCES = ["batch", "index", "upload", "draw"]
 
 
-def keep_widget_state(prefixes: tuple[str, ...] = ("denoise.",)) -> None:
-    """Re-set widget values (or their defaults) so that Streamlit keeps them between runs; only
-    for widgets not drawn yet in this run (Streamlit refuses changes to those already drawn)."""
-    for key, default in DEFAULTS.items():
-        if key.startswith(prefixes):
-            ss[key] = ss.get(key, default)
+def _copy(key: str) -> None:
+    ss[key] = ss[bound(key)["key"]]
+
+
+def bound(key: str) -> dict:
+    """A widget's key and callback that keep the plain setting `key` up to date."""
+    return {"key": key.replace("denoise.", "denoise.w.", 1), "on_change": _copy, "args": (key,)}
 
 
 def rgb(images) -> np.ndarray:
@@ -87,7 +89,8 @@ def curve_images(dataset: str):
 
 # ---------------------------------------------------------------- header, models
 
-keep_widget_state()
+for _key, _default in DEFAULTS.items():
+    ss.setdefault(_key, _default)
 st.title(t("denoise.heading"))
 st.markdown(t("denoise.intro"))
 with st.expander(t("denoise.why")):
@@ -110,13 +113,13 @@ for key, paths, default in (("denoise.plain", plain_paths, plain_default),
 
 left, right = st.columns(2)
 if plain_paths:
-    left.selectbox(t("denoise.plain"), plain_paths, key="denoise.plain", help=t("denoise.plain_help"),
-                   format_func=lambda p: Path(p).name)
+    left.selectbox(t("denoise.plain"), plain_paths, index=plain_paths.index(ss["denoise.plain"]),
+                   help=t("denoise.plain_help"), format_func=lambda p: Path(p).name, **bound("denoise.plain"))
 else:
     left.info(t("denoise.no_plain", dataset=dataset))
 if denoiser_paths:
-    right.selectbox(t("denoise.denoiser"), denoiser_paths, key="denoise.denoiser", help=t("denoise.denoiser_help"),
-                    format_func=lambda p: Path(p).name)
+    right.selectbox(t("denoise.denoiser"), denoiser_paths, index=denoiser_paths.index(ss["denoise.denoiser"]),
+                    help=t("denoise.denoiser_help"), format_func=lambda p: Path(p).name, **bound("denoise.denoiser"))
 else:
     right.info(t("denoise.no_denoiser", dataset=dataset))
 plain_path = ss.get("denoise.plain") if plain_paths else None
@@ -126,20 +129,21 @@ denoiser_path = ss.get("denoise.denoiser") if denoiser_paths else None
 
 box, centre = PREP.get(dataset, (28, "box"))
 # labels as dicts, not lambdas calling t(): format functions also run outside the script (AppTest)
-source = st.segmented_control(t("denoise.source"), SOURCES, key="denoise.source", required=True,
-                              format_func={s: t(f"denoise.source.{s}") for s in SOURCES}.get) or "batch"
+source = st.segmented_control(t("denoise.source"), SOURCES, default=ss["denoise.source"], required=True,
+                              format_func={s: t(f"denoise.source.{s}") for s in SOURCES}.get,
+                              **bound("denoise.source")) or "batch"
 if source in ("batch", "index"):
     st.caption(t("denoise.dataset", dataset=dataset))
 if source == "batch":
     c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
-    n = c1.slider(t("denoise.n"), 8, 16, key="denoise.n")
+    n = c1.slider(t("denoise.n"), 8, 16, ss["denoise.n"], **bound("denoise.n"))
     if c2.button(t("denoise.other_images"), key="denoise.other"):
         ss["denoise.batch_seed"] = ss.get("denoise.batch_seed", 0) + 1
     rng = np.random.default_rng(ss.get("denoise.batch_seed", 0))
     clean = split.images[np.sort(rng.choice(len(split), n, replace=False))]
 elif source == "index":
     ss["denoise.index"] = min(int(ss["denoise.index"]), len(split) - 1)   # another dataset may be smaller
-    i = st.number_input(t("denoise.index"), 0, len(split) - 1, key="denoise.index")
+    i = st.number_input(t("denoise.index"), 0, len(split) - 1, ss["denoise.index"], **bound("denoise.index"))
     clean = split.images[int(i):int(i) + 1]
     st.caption(t("denoise.index_label", label=split.class_names[int(split.labels[int(i)])]))
 else:
@@ -185,22 +189,24 @@ else:
 @st.fragment
 def lab(clean, plain_path, denoiser_path, dataset):
     t0 = time.perf_counter()
-    keep_widget_state(LAB_KEYS)
     kinds = list(NOISES)
     c1, c2 = st.columns([4, 1], vertical_alignment="bottom")
-    kind = c1.segmented_control(t("denoise.noise"), kinds, key="denoise.kind", required=True,
-                                format_func={k: t(f"denoise.noise.{k}") for k in kinds}.get) or "gaussian"
+    kind = c1.segmented_control(t("denoise.noise"), kinds, default=ss["denoise.kind"], required=True,
+                                format_func={k: t(f"denoise.noise.{k}") for k in kinds}.get,
+                                **bound("denoise.kind")) or "gaussian"
     if c2.button(t("denoise.fresh"), key="denoise.fresh", help=t("denoise.fresh_help")):
         ss["denoise.seed"] = ss.get("denoise.seed", 0) + 1
     size = ss["denoise.block.size"]
     if kind == "block":
         a, b = st.columns(2)
-        size = a.slider(t("denoise.block.size"), *BLOCK_SIZE, key="denoise.block.size")
-        count = b.slider(t("denoise.block.count"), *BLOCK_COUNT, key="denoise.block.count")
+        size = a.slider(t("denoise.block.size"), *BLOCK_SIZE, ss["denoise.block.size"], **bound("denoise.block.size"))
+        count = b.slider(t("denoise.block.count"), *BLOCK_COUNT, ss["denoise.block.count"],
+                         **bound("denoise.block.count"))
         level, options, marker = 0.0, {"size": size, "count": count}, count
     else:
         low, high = LEVEL_RANGE[kind]
-        level = st.columns(2)[0].slider(t(f"denoise.level.{kind}"), low, high, step=0.05, key=f"denoise.level.{kind}")
+        level = st.columns(2)[0].slider(t(f"denoise.level.{kind}"), low, high, ss[f"denoise.level.{kind}"], 0.05,
+                                        **bound(f"denoise.level.{kind}"))
         options, marker = {}, level
 
     with shown_errors("error.model"):
@@ -244,8 +250,9 @@ def lab(clean, plain_path, denoiser_path, dataset):
             t("denoise.col.gain"): st.column_config.NumberColumn(format="%+.1f")})
         st.caption(t("denoise.table_caption"))
         with st.expander(t("denoise.per_image")):
-            metric = st.segmented_control(t("denoise.metric_pick"), list(ae.denoise.METRICS), key="denoise.metric", required=True,
-                                          format_func={m: t(f"metric.{m}") for m in ae.denoise.METRICS}.get) or "psnr"
+            metric = st.segmented_control(t("denoise.metric_pick"), list(ae.denoise.METRICS), default=ss["denoise.metric"],
+                                          required=True, format_func={m: t(f"metric.{m}") for m in ae.denoise.METRICS}.get,
+                                          **bound("denoise.metric")) or "psnr"
             per = pd.DataFrame({names[n]: result.per_image[n][metric].numpy() for n in result.names})
             per.index = pd.RangeIndex(1, len(per) + 1, name=t("denoise.image_n"))
             st.dataframe(per, column_config={c: st.column_config.NumberColumn(format="%.3f") for c in per.columns})

@@ -71,8 +71,8 @@ def means(at: AppTest) -> dict[str, tuple[float, float, float]]:
 @pytest.mark.parametrize("lang", ["ko", "en"])
 def test_renders_both_models_and_baselines(monkeypatch, folders, lang):
     at = page(monkeypatch, folders, lang)
-    assert at.selectbox(key="denoise.plain").value.endswith("fmnist_dense_z3")
-    assert at.selectbox(key="denoise.denoiser").value.endswith("tiny_denoise")
+    assert at.selectbox(key="denoise.w.plain").value.endswith("fmnist_dense_z3")
+    assert at.selectbox(key="denoise.w.denoiser").value.endswith("tiny_denoise")
     table = means(at)
     assert len(table) == 6                                   # none, 3 filters, plain, denoiser
     assert all(0 <= mse <= 1 and 0 <= ssim <= 1 for mse, _, ssim in table.values())
@@ -84,13 +84,13 @@ def test_renders_both_models_and_baselines(monkeypatch, folders, lang):
 
 def test_slider_moves_change_figures_and_are_reproducible(monkeypatch, folders):
     at = page(monkeypatch, folders)
-    slider = at.slider(key="denoise.level.gaussian")
+    slider = at.slider(key="denoise.w.level.gaussian")
     first = means(at)
     slider.set_value(0.8).run()
     heavy = means(at)
     damaged = next(k for k in first if "Damaged" in k)
     assert heavy[damaged][1] < first[damaged][1] - 3         # PSNR of the damaged input drops
-    at.slider(key="denoise.level.gaussian").set_value(0.3).run()
+    at.slider(key="denoise.w.level.gaussian").set_value(0.3).run()
     assert means(at) == first                                # the same position gives the same damage
     at.button(key="denoise.fresh").click().run()
     fresh = means(at)
@@ -100,21 +100,21 @@ def test_slider_moves_change_figures_and_are_reproducible(monkeypatch, folders):
 
 def test_noise_kind_switch_and_block_sliders(monkeypatch, folders):
     at = page(monkeypatch, folders, "ko")
-    at.segmented_control(key="denoise.kind").set_value("block").run()
+    at.segmented_control(key="denoise.w.kind").set_value("block").run()
     assert not at.exception, at.exception
-    assert {"denoise.block.size", "denoise.block.count"} <= {s.key for s in at.slider}
+    assert {"denoise.w.block.size", "denoise.w.block.count"} <= {s.key for s in at.slider}
     before = means(at)
-    at.slider(key="denoise.block.count").set_value(8).run()
+    at.slider(key="denoise.w.block.count").set_value(8).run()
     after = means(at)
     damaged = next(iter(before))                              # the first row: the damaged input
     assert after[damaged][1] < before[damaged][1]
-    at.segmented_control(key="denoise.kind").set_value("salt_and_pepper").run()
-    assert at.slider(key="denoise.level.salt_and_pepper") is not None and not at.exception
+    at.segmented_control(key="denoise.w.kind").set_value("salt_and_pepper").run()
+    assert at.slider(key="denoise.w.level.salt_and_pepper") is not None and not at.exception
 
 
 def test_upload_is_prepared_and_hostile_files_get_a_message(monkeypatch, folders):
     at = page(monkeypatch, folders)
-    at.segmented_control(key="denoise.source").set_value("upload").run()
+    at.segmented_control(key="denoise.w.source").set_value("upload").run()
     assert at.info                                            # asks for a file
     ink = np.full((90, 60), 255, np.uint8)
     ink[15:75, 25:35] = 0                                     # a dark "1" on white paper
@@ -138,8 +138,8 @@ def test_without_a_denoiser_the_rest_is_shown(monkeypatch, folders):
 
 def test_one_chosen_test_image(monkeypatch, folders):
     at = page(monkeypatch, folders)
-    at.segmented_control(key="denoise.source").set_value("index").run()
-    at.number_input(key="denoise.index").set_value(17).run()
+    at.segmented_control(key="denoise.w.source").set_value("index").run()
+    at.number_input(key="denoise.w.index").set_value(17).run()
     assert not at.exception
     assert "(mean over n = 1)" in " ".join(m.value for m in at.markdown)
 
@@ -147,10 +147,21 @@ def test_one_chosen_test_image(monkeypatch, folders):
 def test_noise_settings_survive_runs_without_the_lab(monkeypatch, folders):
     """While an upload is awaited the lab is not drawn; its settings must still be there afterwards."""
     at = page(monkeypatch, folders)
-    at.segmented_control(key="denoise.kind").set_value("block").run()
-    at.slider(key="denoise.block.count").set_value(7).run()
-    at.segmented_control(key="denoise.source").set_value("upload").run()
+    at.segmented_control(key="denoise.w.kind").set_value("block").run()
+    at.slider(key="denoise.w.block.count").set_value(7).run()
+    at.segmented_control(key="denoise.w.source").set_value("upload").run()
     assert not at.get("plotly_chart")                          # no file yet: no lab
-    at.segmented_control(key="denoise.source").set_value("batch").run()
-    assert at.segmented_control(key="denoise.kind").value == "block"
-    assert at.slider(key="denoise.block.count").value == 7
+    at.segmented_control(key="denoise.w.source").set_value("batch").run()
+    assert at.segmented_control(key="denoise.w.kind").value == "block"
+    assert at.slider(key="denoise.w.block.count").value == 7
+
+
+def test_settings_survive_a_visit_to_another_page(monkeypatch, folders):
+    at = page(monkeypatch, folders)
+    at.segmented_control(key="denoise.w.kind").set_value("mask").run()
+    at.slider(key="denoise.w.level.mask").set_value(0.7).run()
+    at.switch_page("pages/home.py").run()
+    at.switch_page("pages/denoise.py").run()
+    assert not at.exception, at.exception
+    assert at.segmented_control(key="denoise.w.kind").value == "mask"
+    assert at.slider(key="denoise.w.level.mask").value == pytest.approx(0.7)
