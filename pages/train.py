@@ -131,14 +131,14 @@ with st.container(border=True):
     c[3].number_input(t("train.seed"), 0, 2**31 - 1, val("seed"), step=1, key=wkey("seed"), disabled=busy,
                       help=t("train.seed_help"))
 
-    c = st.columns(4)
+    c = st.columns(3)
     quick = c[0].toggle(t("train.quick"), val("quick"), key=wkey("quick"), disabled=busy, help=t("train.quick_help"))
     c[1].number_input(t("train.subset"), 64, 60000, val("subset"), step=500, key=wkey("subset"),
                       disabled=busy or not quick)
     denoise = c[2].toggle(t("train.denoise"), val("denoise"), key=wkey("denoise"), disabled=busy,
                           help=t("train.denoise_help"))
     if denoise:
-        c = st.columns(4)
+        c = st.columns([1, 1, 0.8, 1.2])
         noise = c[0].selectbox(t("train.noise"), noises, index=noises.index(val("noise")), key=wkey("noise"),
                                disabled=busy, on_change=noise_changed, format_func=labels("train.noise", noises))
         top = ae.noise.LEVEL_RANGE[noise][1]

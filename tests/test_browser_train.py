@@ -6,6 +6,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from ae import jobs
 from tests.conftest import screenshot, wait_for_app
 
 pytestmark = pytest.mark.browser
@@ -59,3 +60,36 @@ def test_train_page_tiny_run_saved_and_selected(page: Page, app_url, user_checkp
     expect(main.get_by_text(re.compile("완료: 2 에폭"))).to_be_visible()
     wait_for_app(page)
     screenshot(page, "train-ko-saved")
+
+
+def open_train_page(page: Page, app_url: str):
+    page.goto(app_url + "/train")
+    main = page.get_by_test_id("stMain")
+    expect(main.get_by_role("button", name=re.compile("학습 시작"))).to_be_enabled(timeout=30_000)
+    wait_for_app(page)
+    return main
+
+
+def test_second_session_waits_its_turn_and_a_closed_tab_frees_the_slot(browser, app_url):
+    """AE_MAX_TRAININGS is 1 here: a second session queues with its place shown; closing the first
+    tab stops that run (the session is released), and the second one starts."""
+    if jobs.max_trainings() != 1:
+        pytest.skip("needs AE_MAX_TRAININGS=1 (the default)")
+    first_ctx, second_ctx = browser.new_context(), browser.new_context()
+    first, second = first_ctx.new_page(), second_ctx.new_page()
+    main1, main2 = open_train_page(first, app_url), open_train_page(second, app_url)
+    main1.get_by_role("button", name=re.compile("교재 설정$")).click()   # the whole dataset: a long run
+    expect(main1.get_by_role("spinbutton", name="학습 이미지 수")).to_be_disabled(timeout=30_000)
+    main1.get_by_role("button", name=re.compile("학습 시작")).click()
+    expect(main1.get_by_text(re.compile("에폭 중"))).to_be_visible(timeout=60_000)
+
+    main2.get_by_role("button", name=re.compile("학습 시작")).click()
+    expect(main2.get_by_text(re.compile("대기 순서 1번"))).to_be_visible(timeout=30_000)
+    screenshot(second, "train-ko-queued")
+
+    first_ctx.close()                      # the tab goes away: its training must not hold the slot
+    expect(main2.get_by_text(re.compile("에폭 중|완료"))).to_be_visible(timeout=60_000)
+    main2.get_by_role("button", name=re.compile("멈춤")).click()
+    expect(main2.get_by_text(re.compile("멈췄습니다|완료"))).to_be_visible(timeout=60_000)
+    expect(second.get_by_test_id("stException")).to_have_count(0)
+    second_ctx.close()

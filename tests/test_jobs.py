@@ -57,13 +57,15 @@ def test_denoiser_preview_shows_damaged_inputs_and_pca_map():
 
 
 def test_real_dataset_subset_one_epoch(tmp_path):
+    # fashion-mnist: the page tests load it too, and ae.data keeps it in memory
     j = jobs.TrainingJob(ae.ModelConfig(kind="dense", latent_dim=2), ae.TrainConfig(epochs=1, limit=256),
-                         dataset="mnist", pool=jobs.TrainingPool(1)).start()
+                         dataset="fashion-mnist", pool=jobs.TrainingPool(1)).start()
     assert j.wait(120)
     s = j.snapshot()
     assert s.status == jobs.DONE, s.error
     assert s.train_size == 256 and len(s.history) == 1
-    assert j.train_info["name"] == "mnist" and j.train_info["train_size"] == 256
+    assert j.train_info["name"] == "fashion-mnist" and j.train_info["train_size"] == 256
+    assert j.train_info["test_size"] == 10_000 and "source" in j.train_info
 
 
 def test_stop_keeps_what_was_learned_and_saves(tmp_path):
