@@ -54,6 +54,7 @@ def _open(data: bytes) -> tuple[Image.Image, list[str]]:
     notes = []
     # Pillow only warns about a decompression bomb up to 2x its own limit; make it an error here.
     with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)            # e.g. "Corrupt EXIF data": nothing to act on
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             im = Image.open(io.BytesIO(data))

@@ -158,6 +158,9 @@ else:
         except ae.prepare.ImageError as e:
             st.error(f"{t('denoise.bad_image')} {t('denoise.error.' + e.code)}")
             st.stop()
+        except Exception as e:   # a decoder failing in a way nobody foresaw still must not break the page
+            st.error(f"{t('denoise.bad_image')} {t('denoise.error.broken')} ({type(e).__name__})")
+            st.stop()
     else:
         from streamlit_drawable_canvas import st_canvas
 

@@ -204,3 +204,19 @@ def test_exif_rotation_is_applied():
     stored = Image.fromarray(digit()).rotate(90, expand=True)  # the camera stored it sideways
     y, _ = prepare.from_bytes(encode(stored, "JPEG", quality=95, exif=exif.tobytes()))
     assert float((y - upright).pow(2).mean()) < 0.01
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "JPEG", "GIF", "BMP", "WEBP", "TIFF"])
+def test_corrupted_bytes_give_an_image_or_image_error(fmt):
+    """Random byte damage anywhere in a file: a prepared image or an ImageError, never anything else."""
+    good = encode(Image.fromarray(digit(60, 50)).convert("L" if fmt != "GIF" else "P"), fmt)
+    rng = np.random.default_rng(0)
+    for _ in range(40):
+        data = bytearray(good)
+        for pos in rng.integers(0, len(data), size=rng.integers(1, 6)):
+            data[pos] = int(rng.integers(0, 256))
+        try:
+            x, _ = prepare.from_bytes(bytes(data))
+        except ImageError:
+            continue
+        assert x.shape == (1, 28, 28) and bool(torch.isfinite(x).all())
