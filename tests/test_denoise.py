@@ -126,9 +126,12 @@ def test_ssim_matches_scikit_image(batch):
     assert ours.shape == (6,) and torch.allclose(ours, torch.tensor(ref, dtype=torch.float32), atol=1e-5)
 
 
-def test_denoise_benchmark_tiny(tmp_path, models):
-    """bench.denoise at a tiny size, with a plain and a denoising checkpoint in a folder of its own."""
+def test_denoise_benchmark_tiny(tmp_path, models, monkeypatch):
+    """bench.denoise at a tiny size, on synthetic images, with a plain and a denoising checkpoint in a
+    folder of its own (the real figures come from `make bench`)."""
     from bench import denoise as bench_denoise
+
+    monkeypatch.setattr(ae.data, "load", lambda name, split="train": ae.data.synthetic(256 if split == "train" else 64))
 
     shipped = tmp_path / "shipped"
     for name, noise in (("tiny_plain", []), ("tiny_denoise", ["gaussian"])):
