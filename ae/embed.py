@@ -1,0 +1,426 @@
+"""Maps of latent codes: the raw code, PCA and t-SNE, in 2-D or 3-D, with an on-disk cache.
+
+Every embedder in `EMBEDDERS` turns codes z (N, latent_dim) into map coordinates (N, dims) and
+returns a `LatentMap` that can place NEW codes on the same map without refitting it:
+
+    raw            the code itself (latent_dim 2 or 3, as the lesson plots it); new points: their code
+    pca            principal components of the codes; new points: the same projection
+    tsne           openTSNE with FFT-accelerated gradients (Linderman et al. 2019), PCA initialisation
+                   and a shortened schedule; new points: openTSNE's `transform` (each new point is
+                   optimised against the fixed map)
+    tsne_sklearn   scikit-learn's TSNE, the reference (and the benchmark's baseline); it has no
+                   transform, so new points are interpolated from their nearest codes' positions
+
+Maps are cached on disk (`.cache/embeddings`, or $AE_CACHE_DIR) as .npz files loaded with
+allow_pickle=False, keyed by everything that changes the result: the checkpoint's weights hash,
+dataset, split, number and choice of points, method, dims and settings. Knows nothing about Streamlit.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import torch
+
+ROOT = Path(__file__).resolve().parents[1]
+CACHE_VERSION = 1                 # bump when a method's output changes for the same settings
+TSNE_MAX_POINTS = 10_000          # t-SNE beyond this is minutes on 2 cores; PCA and raw take the whole split
+
+# on_progress(fraction done 0..1, current coordinates or None); returning True stops early.
+Progress = Callable[[float, "np.ndarray | None"], "bool | None"]
+
+
+def threads() -> int:
+    """Worker threads for t-SNE: $AE_TORCH_THREADS (the project's one threads setting), else every core.
+    On a machine busy with other work one thread is often faster: threads that wait on each other
+    lose their time slices."""
+    wanted = os.environ.get("AE_TORCH_THREADS", "")
+    return int(wanted) if wanted.isdigit() and int(wanted) > 0 else (os.cpu_count() or 1)
+
+
+# ---------------------------------------------------------------- points and codes
+
+def sample_indices(total: int, n: int | None, seed: int = 0) -> np.ndarray:
+    """Sorted indices of a deterministic random subset of n out of `total` (all when n is None or
+    too large); the same choice as `ae.data.Split.subset(n, seed)`."""
+    if n is None or n >= total:
+        return np.arange(total)
+    if n < 1:
+        raise ValueError(f"number of points must be at least 1, got {n}")
+    idx = torch.randperm(total, generator=torch.Generator().manual_seed(seed))[:n]
+    return idx.sort().values.numpy()
+
+
+@torch.no_grad()
+def codes_and_errors(model, images: torch.Tensor, batch_size: int = 1024) -> tuple[np.ndarray, np.ndarray]:
+    """Codes z (N, latent_dim) float32 and per-image reconstruction MSE (N,), in one pass per batch."""
+    model.eval()
+    dev = next(model.parameters()).device
+    zs, errs = [], []
+    for b in images.split(batch_size):
+        b = b.to(dev)
+        z = model.encode(b)
+        recon = model.decode(z)
+        zs.append(z.float().cpu())
+        errs.append(((recon - b) ** 2).flatten(1).mean(1).float().cpu())
+    if not zs:
+        return np.zeros((0, 0), np.float32), np.zeros(0, np.float32)
+    return torch.cat(zs).numpy(), torch.cat(errs).numpy()
+
+
+# ---------------------------------------------------------------- the fitted map
+
+def interpolate(source: np.ndarray, coords: np.ndarray, z_new: np.ndarray, k: int = 10) -> np.ndarray:
+    """Place new codes at the weighted mean of the map positions of their k nearest codes.
+
+    Weights fall off as exp(-(d / d_median)^2) with the distance d in latent space, so a code that
+    sits on a reference code lands (almost) on it, and one between two clusters is not dragged
+    half-way by its farthest neighbours."""
+    source = np.asarray(source, np.float32)
+    z_new = np.atleast_2d(np.asarray(z_new, np.float32))
+    k = max(1, min(k, len(source)))
+    # squared distances by the expansion |a|^2 - 2ab + |b|^2: one matrix product, no (M, N, d) array
+    d2 = (z_new ** 2).sum(1)[:, None] - 2 * z_new @ source.T + (source ** 2).sum(1)[None]
+    nearest = np.argpartition(d2, k - 1, axis=1)[:, :k]
+    d = np.sqrt(np.maximum(np.take_along_axis(d2, nearest, 1), 0))
+    scale = np.median(d, axis=1, keepdims=True) + 1e-12
+    w = np.exp(-(d / scale) ** 2)
+    w /= w.sum(1, keepdims=True)
+    return (w[..., None] * coords[nearest]).sum(1).astype(np.float32)
+
+
+@dataclass
+class LatentMap:
+    """Coordinates (N, dims) of N codes on a map, and what it takes to place new codes on it."""
+    coords: np.ndarray                  # (N, dims) float32
+    method: str
+    dims: int
+    settings: dict
+    state: dict[str, np.ndarray] = field(default_factory=dict)   # arrays `place` needs (all numeric)
+    seconds: float = 0.0               # time to compute the map (the fit, not a cache load)
+    cached: bool = False               # loaded from the disk cache
+    _fitted: object = field(default=None, repr=False)           # openTSNE's affinities, while in memory
+
+    @property
+    def placement(self) -> str:
+        """How new points are placed: "code" (raw), "projection" (pca), "transform" (openTSNE's
+        optimisation against the fixed map) or "neighbours" (interpolated from nearest codes)."""
+        return EMBEDDERS[self.method].placement
+
+    def place(self, z_new: np.ndarray) -> np.ndarray:
+        """Map coordinates (M, dims) of new codes z_new (M, latent_dim); the map itself is unchanged."""
+        z_new = np.atleast_2d(np.asarray(z_new, np.float32))
+        if len(z_new) == 0:
+            return np.zeros((0, self.dims), np.float32)
+        return EMBEDDERS[self.method].place(self, z_new).astype(np.float32)
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        info = json.dumps({"method": self.method, "dims": self.dims, "settings": self.settings,
+                           "seconds": self.seconds})
+        return {"coords": self.coords, "info": np.array(info), **{f"state.{k}": v for k, v in self.state.items()}}
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray]) -> "LatentMap":
+        info = json.loads(str(arrays["info"]))
+        state = {k[len("state."):]: v for k, v in arrays.items() if k.startswith("state.")}
+        return cls(np.asarray(arrays["coords"], np.float32), info["method"], int(info["dims"]), info["settings"],
+                   state, float(info.get("seconds", 0.0)), cached=True)
+
+
+# ---------------------------------------------------------------- embedders
+
+@dataclass(frozen=True)
+class Embedder:
+    name: str
+    fit: Callable[..., LatentMap]       # fit(z, dims, settings, on_progress) -> LatentMap
+    place: Callable[[LatentMap, np.ndarray], np.ndarray]
+    placement: str
+    defaults: dict                      # the settings it takes, with their default values
+    max_points: int | None              # None: the whole split
+
+    def available(self, latent_dim: int, dims: int) -> bool:
+        """Whether this method can draw codes of latent_dim as a dims-dimensional map."""
+        if self.name == "raw":
+            return 2 <= latent_dim <= 3 and dims <= latent_dim
+        if self.name == "pca":
+            return dims <= latent_dim
+        return latent_dim >= 1
+
+
+def _fit_raw(z: np.ndarray, dims: int, settings: dict, on_progress: Progress | None = None) -> LatentMap:
+    return LatentMap(np.ascontiguousarray(z[:, :dims], np.float32), "raw", dims, {})
+
+
+def _place_raw(m: LatentMap, z_new: np.ndarray) -> np.ndarray:
+    return z_new[:, :m.dims]
+
+
+def _fit_pca(z: np.ndarray, dims: int, settings: dict, on_progress: Progress | None = None) -> LatentMap:
+    z = np.asarray(z, np.float64)
+    mean = z.mean(0)
+    _, _, vt = np.linalg.svd(z - mean, full_matrices=False)
+    components = vt[:dims]
+    # SVD signs are arbitrary: fix them (largest loading positive) so the same codes give the same map
+    signs = np.sign(components[np.arange(len(components)), np.abs(components).argmax(1)])
+    components = components * np.where(signs == 0, 1, signs)[:, None]
+    state = {"mean": mean.astype(np.float32), "components": components.astype(np.float32)}
+    m = LatentMap(np.zeros((0, dims), np.float32), "pca", dims, {}, state)
+    m.coords = _place_pca(m, z.astype(np.float32)).astype(np.float32)
+    return m
+
+
+def _place_pca(m: LatentMap, z_new: np.ndarray) -> np.ndarray:
+    return (z_new - m.state["mean"]) @ m.state["components"].T
+
+
+def _tsne_schedule(iterations: int) -> tuple[int, int]:
+    """(early exaggeration, normal) iterations of a t-SNE run of `iterations` in all: a quarter, at
+    most 250 (the usual length), exaggerates; openTSNE's defaults are 250 + 500."""
+    early = min(250, iterations // 4)
+    return early, iterations - early
+
+
+def _affinities(z: np.ndarray, perplexity: float, seed: int):
+    from openTSNE import affinity
+
+    # Exact neighbours (scikit-learn's trees): codes have few dimensions, where they beat Annoy's
+    # index by far, and they make the map depend on the settings only.
+    perplexity = min(float(perplexity), (len(z) - 1) / 3)
+    return affinity.PerplexityBasedNN(z, perplexity=perplexity, method="exact", n_jobs=threads(),
+                                      random_state=seed, verbose=False)
+
+
+def _fit_tsne(z: np.ndarray, dims: int, settings: dict, on_progress: Progress | None = None) -> LatentMap:
+    from openTSNE import TSNEEmbedding, initialization
+
+    z = np.ascontiguousarray(z, np.float32)
+    if len(z) < 4:
+        raise ValueError(f"t-SNE needs at least 4 points, got {len(z)}")
+    seed = int(settings["seed"])
+    iterations = int(settings["iterations"])
+    t0 = time.perf_counter()
+    aff = _affinities(z, settings["perplexity"], seed)
+    fraction_aff = 0.1                  # how much of the bar the neighbour search fills
+    if on_progress:
+        on_progress(fraction_aff, None)
+    init = initialization.pca(z, n_components=dims, random_state=seed) if z.shape[1] >= dims else \
+        initialization.random(len(z), n_components=dims, random_state=seed)
+    # FFT gradients exist for 1-D and 2-D maps; 3-D maps use Barnes-Hut.
+    gradient = "fft" if dims <= 2 else "bh"
+    emb = TSNEEmbedding(init, aff, negative_gradient_method=gradient, n_jobs=threads(),
+                        random_state=seed, verbose=False)
+    early, normal = _tsne_schedule(iterations)
+    every = max(10, iterations // 20)
+
+    def callback(done_before: int):
+        def report(iteration, error, embedding):
+            done = done_before + iteration
+            stop = on_progress(fraction_aff + (1 - fraction_aff) * done / iterations, np.asarray(embedding))
+            return bool(stop)
+        return report
+
+    kwargs = dict(callbacks_every_iters=every) if on_progress else {}
+    if early:
+        emb = emb.optimize(early, exaggeration=12, momentum=0.5,
+                           callbacks=callback(0) if on_progress else None, **kwargs)
+    if normal:
+        emb = emb.optimize(normal, momentum=0.8, callbacks=callback(early) if on_progress else None, **kwargs)
+    coords = np.asarray(emb, np.float32)
+    coords = coords - (coords.max(0) + coords.min(0)) / 2   # centred, as openTSNE's transform expects
+    m = LatentMap(coords, "tsne", dims, dict(settings), {"source": z}, time.perf_counter() - t0)
+    m._fitted = aff
+    return m
+
+
+def _place_tsne(m: LatentMap, z_new: np.ndarray) -> np.ndarray:
+    from openTSNE import TSNEEmbedding
+
+    seed = int(m.settings["seed"])
+    if m._fitted is None:   # a map from the disk cache: rebuild the neighbour index from its codes
+        m._fitted = _affinities(m.state["source"], m.settings["perplexity"], seed)
+    # a fresh embedding object around a copy of the map: transform re-centres its reference in place
+    ref = TSNEEmbedding(m.coords, m._fitted, negative_gradient_method="fft" if m.dims <= 2 else "bh",
+                        n_jobs=threads(), random_state=seed, verbose=False)
+    # openTSNE's defaults for adding points (perplexity 5, 250 small steps with clipped gradients)
+    return np.asarray(ref.transform(np.ascontiguousarray(z_new, np.float32),
+                                    perplexity=min(5.0, (len(m.coords) - 1) / 3)))
+
+
+def _fit_tsne_sklearn(z: np.ndarray, dims: int, settings: dict, on_progress: Progress | None = None) -> LatentMap:
+    from sklearn.manifold import TSNE
+
+    z = np.ascontiguousarray(z, np.float32)
+    if len(z) < 4:
+        raise ValueError(f"t-SNE needs at least 4 points, got {len(z)}")
+    if dims > 3:
+        raise ValueError("scikit-learn's t-SNE draws 2-D or 3-D maps only")
+    t0 = time.perf_counter()
+    # scikit-learn's defaults except what the settings name (max_iter must be at least 250)
+    tsne = TSNE(n_components=dims, perplexity=min(float(settings["perplexity"]), len(z) - 1.0),
+                max_iter=max(250, int(settings["iterations"])), random_state=int(settings["seed"]))
+    coords = tsne.fit_transform(z).astype(np.float32)
+    if on_progress:
+        on_progress(1.0, coords)
+    return LatentMap(coords, "tsne_sklearn", dims, dict(settings), {"source": z}, time.perf_counter() - t0)
+
+
+def _place_neighbours(m: LatentMap, z_new: np.ndarray) -> np.ndarray:
+    return interpolate(m.state["source"], m.coords, z_new)
+
+
+TSNE_DEFAULTS = {"perplexity": 30.0, "iterations": 500, "seed": 0}
+EMBEDDERS: dict[str, Embedder] = {
+    "raw": Embedder("raw", _fit_raw, _place_raw, "code", {}, None),
+    "pca": Embedder("pca", _fit_pca, _place_pca, "projection", {}, None),
+    "tsne": Embedder("tsne", _fit_tsne, _place_tsne, "transform", dict(TSNE_DEFAULTS), TSNE_MAX_POINTS),
+    "tsne_sklearn": Embedder("tsne_sklearn", _fit_tsne_sklearn, _place_neighbours, "neighbours",
+                             {"perplexity": 30.0, "iterations": 1000, "seed": 0}, TSNE_MAX_POINTS),
+}
+
+
+def settings_for(method: str, settings: dict | None = None) -> dict:
+    """The method's settings: its defaults overridden by `settings`, checked; unknown keys refused."""
+    if method not in EMBEDDERS:
+        raise ValueError(f"unknown map method {method!r}; known: {sorted(EMBEDDERS)}")
+    defaults = EMBEDDERS[method].defaults
+    settings = dict(settings or {})
+    unknown = set(settings) - set(defaults)
+    if unknown:
+        raise ValueError(f"{method} takes no settings {sorted(unknown)}; it takes {sorted(defaults) or 'none'}")
+    out = {**defaults, **settings}
+    if "perplexity" in out:
+        p = float(out["perplexity"])
+        if not (np.isfinite(p) and 2 <= p <= 100):
+            raise ValueError(f"perplexity must be between 2 and 100, got {out['perplexity']}")
+        out["perplexity"] = p
+    if "iterations" in out:
+        it = out["iterations"]
+        if isinstance(it, bool) or int(it) != it or not 50 <= int(it) <= 5000:
+            raise ValueError(f"iterations must be a whole number from 50 to 5000, got {it}")
+        out["iterations"] = int(it)
+    if "seed" in out:
+        out["seed"] = int(out["seed"])
+    return out
+
+
+def fit(z: np.ndarray, method: str, dims: int = 2, settings: dict | None = None,
+        on_progress: Progress | None = None) -> LatentMap:
+    """A map of codes z (N, latent_dim) by `method` in `dims` (2 or 3) dimensions."""
+    z = np.asarray(z, np.float32)
+    if z.ndim != 2 or len(z) == 0:
+        raise ValueError(f"codes must be a non-empty (N, latent_dim) array, got shape {z.shape}")
+    if not np.isfinite(z).all():
+        raise ValueError("codes hold NaN or infinite values")
+    if dims not in (2, 3):
+        raise ValueError(f"a map has 2 or 3 dimensions, not {dims}")
+    settings = settings_for(method, settings)
+    embedder = EMBEDDERS[method]
+    if not embedder.available(z.shape[1], dims):
+        raise ValueError(f"{method} cannot draw {z.shape[1]}-dimensional codes in {dims}-D")
+    if embedder.max_points is not None and len(z) > embedder.max_points:
+        raise ValueError(f"{method} takes at most {embedder.max_points:,} points, got {len(z):,}")
+    t0 = time.perf_counter()
+    m = embedder.fit(z, dims, settings, on_progress)
+    m.seconds = time.perf_counter() - t0
+    return m
+
+
+# ---------------------------------------------------------------- the disk cache
+
+def cache_dir() -> Path:
+    """$AE_CACHE_DIR, else .cache/embeddings beside the project (git-ignored)."""
+    return Path(os.environ.get("AE_CACHE_DIR") or ROOT / ".cache" / "embeddings")
+
+
+def cache_key(**parts) -> str:
+    """A file name from everything that decides an array: JSON of the parts, hashed."""
+    text = json.dumps({"v": CACHE_VERSION, **parts}, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+class Cache:
+    """Arrays stored as .npz files by key; loading never unpickles (allow_pickle=False)."""
+
+    def __init__(self, folder: str | os.PathLike | None = None):
+        self.folder = Path(folder) if folder is not None else cache_dir()
+
+    def path(self, key: str) -> Path:
+        return self.folder / f"{key}.npz"
+
+    def get(self, key: str) -> dict[str, np.ndarray] | None:
+        path = self.path(key)
+        try:
+            with np.load(path, allow_pickle=False) as f:
+                return {k: f[k] for k in f.files}
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, EOFError, KeyError):   # a truncated or foreign file: compute afresh
+            path.unlink(missing_ok=True)
+            return None
+
+    def put(self, key: str, arrays: dict[str, np.ndarray]) -> None:
+        """Write atomically (temporary file, then rename); a cache that cannot be written is skipped."""
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=f".{key}.", suffix=".tmp")
+            with os.fdopen(fd, "wb") as f:
+                np.savez(f, **arrays)
+            os.replace(tmp, self.path(key))
+        except OSError:
+            try:
+                Path(tmp).unlink(missing_ok=True)
+            except NameError:
+                pass
+
+
+def cached_codes(model, images: torch.Tensor, key_parts: dict, cache: Cache | None = None
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """`codes_and_errors`, kept on disk under key_parts (weights hash, dataset, split, points)."""
+    cache = cache or Cache()
+    key = cache_key(kind="codes", **key_parts)
+    hit = cache.get(key)
+    if hit is not None and len(hit.get("codes", ())) == len(images):
+        return hit["codes"], hit["errors"]
+    codes, errors = codes_and_errors(model, images)
+    cache.put(key, {"codes": codes, "errors": errors})
+    return codes, errors
+
+
+def cached_map(z: np.ndarray, method: str, dims: int, settings: dict | None, key_parts: dict,
+               cache: Cache | None = None, on_progress: Progress | None = None) -> LatentMap:
+    """`fit`, or the same map from the disk cache when it was computed before for the same key parts
+    (checkpoint weights hash, dataset, split, points) and the same method, dims and settings."""
+    cache = cache or Cache()
+    settings = settings_for(method, settings)
+    key = map_key(key_parts, method, dims, settings)
+    hit = cache.get(key)
+    if hit is not None:
+        try:
+            m = LatentMap.from_arrays(hit)
+            if len(m.coords) == len(z):
+                return m
+        except (KeyError, ValueError, TypeError):
+            pass
+    m = fit(z, method, dims, settings, on_progress)
+    cache.put(key, m.to_arrays())
+    return m
+
+
+def map_key(key_parts: dict, method: str, dims: int, settings: dict | None = None) -> str:
+    return cache_key(kind="map", method=method, dims=dims, settings=settings_for(method, settings), **key_parts)
+
+
+def is_cached(key_parts: dict, method: str, dims: int, settings: dict | None = None, cache: Cache | None = None) -> bool:
+    return (cache or Cache()).path(map_key(key_parts, method, dims, settings)).exists()
+
+
+__all__ = ["EMBEDDERS", "Embedder", "LatentMap", "Cache", "TSNE_MAX_POINTS", "fit", "cached_map", "cached_codes",
+           "codes_and_errors", "sample_indices", "interpolate", "settings_for", "cache_dir", "cache_key",
+           "map_key", "is_cached", "threads"]

@@ -1,0 +1,141 @@
+"""Nearest neighbours in latent space and in pixel space, and the figures that say whether a code is
+good: precision@k by class, cross-validated k-NN accuracy, trustworthiness of a 2-D map.
+
+Image search by meaning (codes z) against search by pixels: a neighbour is "relevant" when it has
+the query's class, so precision@k is the share of the k nearest that do. Each quality figure is
+measured beside the same figure for PCA of the raw pixels with as many dimensions, the linear
+baseline an autoencoder has to beat. Pure numpy/scikit-learn; knows nothing about Streamlit.
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+KNN_K = 5            # neighbours voting in the k-NN classifier
+TRUST_K = 10         # neighbourhood size of trustworthiness
+QUALITY_POINTS = 2000  # trustworthiness sorts an N x N distance matrix: measured on a sample this large
+
+
+def flat(images) -> np.ndarray:
+    """Images (N, 1, 28, 28) as a tensor or array -> float32 (N, 784)."""
+    a = images.detach().cpu().numpy() if hasattr(images, "detach") else np.asarray(images)
+    return np.ascontiguousarray(a.reshape(len(a), -1), dtype=np.float32)
+
+
+def nearest(points: np.ndarray, query: np.ndarray, k: int, exclude: int | None = None
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """Indices and Euclidean distances of the k points nearest to one query vector, nearest first.
+
+    `exclude` leaves one index out (the query itself when it is one of the points)."""
+    points = np.asarray(points, np.float32)
+    query = np.asarray(query, np.float32).reshape(-1)
+    if points.ndim != 2 or points.shape[1] != query.shape[0]:
+        raise ValueError(f"query has {query.shape[0]} values, the points {points.shape[-1]}")
+    d2 = ((points - query) ** 2).sum(1) if points.shape[1] <= 64 else \
+        (points ** 2).sum(1) - 2 * points @ query + float(query @ query)
+    if exclude is not None and 0 <= exclude < len(points):
+        d2[exclude] = np.inf
+    k = max(0, min(int(k), len(points) - (exclude is not None and 0 <= exclude < len(points))))
+    if k == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.float32)
+    idx = np.argpartition(d2, k - 1)[:k]
+    idx = idx[np.lexsort((idx, d2[idx]))]           # nearest first; ties by index, so it is repeatable
+    return idx.astype(np.int64), np.sqrt(np.maximum(d2[idx], 0)).astype(np.float32)
+
+
+def precision_at_k(labels: np.ndarray, neighbours: np.ndarray, label: int) -> float:
+    """Share of the neighbours whose label is `label` (NaN for no neighbours)."""
+    neighbours = np.asarray(neighbours)
+    if len(neighbours) == 0:
+        return float("nan")
+    return float((np.asarray(labels)[neighbours] == label).mean())
+
+
+def precision_by_class(points: np.ndarray, labels: np.ndarray, k: int = 10) -> dict[int, float]:
+    """Mean precision@k of every point as a query (itself left out), per class: {class: precision}."""
+    from sklearn.neighbors import NearestNeighbors
+
+    points, labels = np.asarray(points, np.float32), np.asarray(labels)
+    k = min(k, len(points) - 1)
+    if k < 1:
+        return {}
+    _, idx = NearestNeighbors(n_neighbors=k + 1).fit(points).kneighbors(points)
+    # drop each point itself (usually column 0; with duplicate points, wherever it is)
+    own = idx == np.arange(len(points))[:, None]
+    own[~own.any(1), -1] = True
+    idx = idx[~own].reshape(len(points), k)
+    hits = (labels[idx] == labels[:, None]).mean(1)
+    return {int(c): float(hits[labels == c].mean()) for c in np.unique(labels)}
+
+
+def knn_accuracy(x: np.ndarray, labels: np.ndarray, k: int = KNN_K, folds: int = 5, seed: int = 0) -> float:
+    """Cross-validated accuracy of a k-nearest-neighbour classifier on features x: how well the
+    classes can be read off the features by proximity alone (stratified folds, shuffled with seed)."""
+    from sklearn.model_selection import StratifiedKFold, cross_val_score
+    from sklearn.neighbors import KNeighborsClassifier
+
+    labels = np.asarray(labels)
+    counts = np.bincount(labels) if len(labels) else np.zeros(0, int)
+    counts = counts[counts > 0]
+    folds = min(folds, int(counts.min()) if len(counts) else 0)     # every fold needs each class once
+    if folds < 2 or len(counts) < 2:
+        raise ValueError("k-NN accuracy needs at least two classes with two points each")
+    cv = StratifiedKFold(folds, shuffle=True, random_state=seed)
+    clf = KNeighborsClassifier(n_neighbors=max(1, min(k, len(labels) - -(-len(labels) // folds))))
+    return float(cross_val_score(clf, np.asarray(x, np.float32), labels, cv=cv).mean())
+
+
+def pca(x: np.ndarray, d: int) -> np.ndarray:
+    """The first d principal components of x (N, D): PCA of the raw pixels as a baseline code."""
+    x = np.asarray(x, np.float32)
+    centred = x - x.mean(0)
+    d = min(d, *centred.shape)
+    # The d leading directions from the covariance (D x D; 784 x 784 is quick), not a full SVD of x.
+    cov = centred.T.astype(np.float64) @ centred / max(len(x) - 1, 1)
+    _, vecs = np.linalg.eigh(cov)
+    top = vecs[:, ::-1][:, :d]
+    return (centred @ top.astype(np.float32)).astype(np.float32)
+
+
+def trustworthiness(high: np.ndarray, low: np.ndarray, k: int = TRUST_K) -> float:
+    """scikit-learn's trustworthiness of the low-dimensional view: 1 when every point's k nearest
+    in the view were also among its nearest in the original space, lower for intruders."""
+    from sklearn.manifold import trustworthiness as tw
+
+    k = min(k, len(high) // 2 - 1)
+    if k < 1:
+        raise ValueError("trustworthiness needs at least 4 points")
+    return float(tw(np.asarray(high, np.float32), np.asarray(low, np.float32), n_neighbors=k))
+
+
+def quality(codes: np.ndarray, pixels: np.ndarray, labels: np.ndarray, map2d: np.ndarray | None = None,
+            max_points: int = QUALITY_POINTS, seed: int = 0, k: int = 10) -> dict:
+    """Is the code better than PCA of the pixels with as many dimensions? On up to max_points points:
+
+    knn: cross-validated k-NN accuracy of the codes and of PCA(pixels, latent_dim);
+    trust: trustworthiness, against the pixels, of the 2-D map and of PCA(pixels, 2) (when map2d is given);
+    map_knn: k-NN accuracy of the 2-D map itself and of PCA(pixels, 2);
+    precision: mean precision@k by class, searching by code and by pixels.
+    """
+    t0 = time.perf_counter()
+    codes, pixels, labels = np.asarray(codes, np.float32), flat(pixels), np.asarray(labels)
+    n = len(labels)
+    idx = np.arange(n) if n <= max_points else np.sort(np.random.default_rng(seed).choice(n, max_points, replace=False))
+    z, x, y = codes[idx], pixels[idx], labels[idx]
+    d = codes.shape[1]
+    pca_d = pca(x, d)
+    out = {"points": int(len(idx)), "latent_dim": int(d), "k": int(k),
+           "knn": {"codes": knn_accuracy(z, y, seed=seed), "pca": knn_accuracy(pca_d, y, seed=seed)}}
+    if map2d is not None:
+        m = np.asarray(map2d, np.float32)[idx][:, :2]
+        pca_2 = pca_d[:, :2] if d >= 2 else pca(x, 2)
+        out["trust"] = {"map": trustworthiness(x, m), "pca": trustworthiness(x, pca_2)}
+        out["map_knn"] = {"map": knn_accuracy(m, y, seed=seed), "pca": knn_accuracy(pca_2, y, seed=seed)}
+    out["precision"] = {"codes": precision_by_class(z, y, k), "pixels": precision_by_class(x, y, k)}
+    out["seconds"] = time.perf_counter() - t0
+    return out
+
+
+__all__ = ["nearest", "precision_at_k", "precision_by_class", "knn_accuracy", "pca", "trustworthiness",
+           "quality", "flat", "KNN_K", "TRUST_K", "QUALITY_POINTS"]
