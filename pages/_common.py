@@ -17,6 +17,25 @@ from ae.checkpoint import CheckpointError, CheckpointInfo
 from ae.data import DataUnavailable
 from pages._text import LANGUAGES, STRINGS
 
+
+
+def _use_router() -> None:
+    """Make sure app.py routes every run.
+
+    With a `pages/` folder beside app.py, a fresh server starts in Streamlit's old multipage mode
+    until app.py has called st.navigation once: a first visitor who opens /train directly would get
+    the page file alone (no sidebar, no language switch). Every page imports this module, so the
+    first such run switches the server to the router and runs again, now through app.py.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+_use_router()
+
 ROOT = Path(__file__).resolve().parents[1]
 CHECKPOINTS = Path(os.environ.get("AE_CHECKPOINTS", ROOT / "checkpoints"))          # shipped
 USER_CHECKPOINTS = Path(os.environ.get("AE_USER_CHECKPOINTS", CHECKPOINTS / "user"))  # trained here
@@ -90,9 +109,9 @@ def active_model():
 
 
 def model_label(info: CheckpointInfo) -> str:
-    m = info.meta or {}
-    mine = f" · {t('sidebar.user')}" if info.path.parent == USER_CHECKPOINTS else ""
-    return f"{info.name}{mine}"
+    # Language-neutral on purpose: a selectbox keeps the text it showed, so a translated label would
+    # go stale after a language switch.
+    return f"👤 {info.name}" if info.path.parent == USER_CHECKPOINTS else info.name
 
 
 def model_facts(meta: dict) -> str:

@@ -13,24 +13,6 @@ import pages._common
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(autouse=True)
-def router_on_every_run(monkeypatch):
-    """Run app.py (the router and its sidebar) on every AppTest run, as a live server does.
-
-    A `pages/` folder beside app.py makes Streamlit start in its old multipage mode until app.py has
-    called st.navigation once; a server then stays in the new mode, but AppTest resets the flag
-    before each run and, from the second run on, would run the page file alone, without the sidebar.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    init = PagesManager.__init__
-
-    def new_mode(self, *args, **kwargs):
-        init(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-    monkeypatch.setattr(PagesManager, "__init__", new_mode)
-
-
 @pytest.fixture
 def user_dir(tmp_path, monkeypatch):
     """Saves go to a temporary folder: the page and the sidebar read this module attribute."""
