@@ -149,3 +149,146 @@ def latent_preview(points, labels, class_names: tuple[str, ...] | list[str], met
         fig.update_layout(xaxis=dict(title=axes[0], range=ranges[0]),
                           yaxis=dict(title=axes[1], range=ranges[1]) if d == 2 else dict(title=""))
     return fig
+
+
+# ---------------------------------------------------------------- latent space explorer
+
+def _marker_size(n: int, dims: int) -> float:
+    """Smaller dots for more points, so that a 10,000-point map still shows its structure."""
+    if dims == 3:
+        return 3.0 if n <= 2000 else 2.2 if n <= 10_000 else 1.5
+    return 7.0 if n <= 1000 else 5.0 if n <= 5000 else 3.5 if n <= 20_000 else 2.5
+
+
+def thumbnail_mosaic(coords, images, labels, side: int = 1100, thumb: int = 28, limit: int = 400,
+                     colors: list[str] | None = None):
+    """A sample of points drawn as their own small images, pasted into ONE transparent picture that
+    covers the map's data rectangle (one layout image is far lighter than one per point).
+
+    Points are picked one per cell of a grid as large as a thumbnail, the one nearest the cell's
+    centre, so thumbnails barely overlap and sparse regions are shown as well as dense ones. Ink is
+    drawn in its class colour. Returns (PIL RGBA image, [x0, x1, y0, y1], chosen row indices)."""
+    import numpy as np
+    from PIL import Image
+
+    colors = colors or PALETTE
+    xy = np.asarray(coords, dtype=np.float64)[:, :2]
+    ink = np.asarray(images)
+    ink = ink.reshape(len(ink), ink.shape[-2], ink.shape[-1])
+    if ink.dtype != np.uint8:
+        ink = (np.clip(ink, 0, 1) * 255 + 0.5).astype(np.uint8)
+    lo, hi = xy.min(0), xy.max(0)
+    span = np.maximum(hi - lo, 1e-9)
+    pad = span * 0.04
+    lo, hi = lo - pad, hi + pad
+    span = hi - lo
+    width = side
+    height = max(thumb * 2, int(round(side * span[1] / span[0]))) if span[0] > 0 else side
+    height = min(height, side * 3)
+    # top-left pixel of each thumbnail (y grows downwards in the picture, upwards on the map)
+    px = ((xy[:, 0] - lo[0]) / span[0] * width - thumb / 2)
+    py = ((hi[1] - xy[:, 1]) / span[1] * height - thumb / 2)
+    cell_x, cell_y = np.floor((px + thumb / 2) / thumb), np.floor((py + thumb / 2) / thumb)
+    centre_dx = (px + thumb / 2) - (cell_x + 0.5) * thumb
+    centre_dy = (py + thumb / 2) - (cell_y + 0.5) * thumb
+    order = np.lexsort((centre_dx ** 2 + centre_dy ** 2, cell_y, cell_x))
+    cells = np.stack([cell_x[order], cell_y[order]], 1)
+    first = np.ones(len(order), bool)
+    first[1:] = (cells[1:] != cells[:-1]).any(1)
+    chosen = order[first]
+    if len(chosen) > limit:   # keep an even spread: every k-th cell
+        chosen = chosen[np.linspace(0, len(chosen) - 1, limit).round().astype(int)]
+    canvas = np.zeros((height, width, 4), np.uint8)
+    rgb = [tuple(int(c[i:i + 2], 16) for i in (1, 3, 5)) for c in colors]
+    for i in chosen:
+        x0, y0 = int(round(px[i])), int(round(py[i]))
+        x0, y0 = min(max(x0, 0), width - thumb), min(max(y0, 0), height - thumb)
+        tile = ink[i]
+        if tile.shape != (thumb, thumb):
+            tile = np.asarray(Image.fromarray(tile).resize((thumb, thumb), Image.BILINEAR))
+        color = rgb[int(labels[i]) % len(rgb)]
+        region = canvas[y0:y0 + thumb, x0:x0 + thumb]
+        # a faint dark backing so light ink reads on the white plot; ink in the class colour on top
+        alpha = np.maximum(tile, 60).astype(np.uint8)
+        mix = tile[..., None].astype(np.float32) / 255.0
+        colour = (np.array(color, np.float32) * mix + 20 * (1 - mix)).astype(np.uint8)
+        keep = alpha >= region[..., 3]
+        region[keep, :3] = colour[keep]
+        region[keep, 3] = alpha[keep]
+    return Image.fromarray(canvas, "RGBA"), [float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1])], chosen
+
+
+def latent_map(coords, labels, class_names, hover: list[str] | None = None, rows=None,
+               axes: tuple[str, ...] | None = None, thumbnails=None, overlays: list[dict] | None = None,
+               highlight=None, height: int = 620, marker_size: float | None = None,
+               highlight_name: str = "selected") -> go.Figure:
+    """The latent space explorer's map: one trace per class (legend of class names), a 2-D WebGL
+    plane or a 3-D cloud. `rows` (default 0..N-1) go into customdata as one number per point, which
+    Streamlit's selection hands back; `hover` is each point's text. `thumbnails` is
+    `thumbnail_mosaic`'s (image, extent, rows); `overlays` are extra traces of new points, dicts
+    with "name", "coords" (M, dims), "text" and optionally "mode", "symbol", "color";
+    `highlight` marks rows (the selection shown in a linked view)."""
+    import numpy as np
+
+    coords, labels = np.asarray(coords), np.asarray(labels)
+    n, dims = coords.shape
+    rows = np.arange(n) if rows is None else np.asarray(rows)
+    axes = axes or tuple(f"{i + 1}" for i in range(dims))
+    size = marker_size or _marker_size(n, dims)
+    fig = go.Figure()
+    for c, name in enumerate(class_names):
+        mask = labels == c
+        if not mask.any():
+            continue
+        p = coords[mask]
+        common = dict(name=name, customdata=rows[mask].tolist(), legendgroup=str(c),
+                      text=[hover[i] for i in np.flatnonzero(mask)] if hover is not None else None,
+                      hovertemplate="%{text}<extra></extra>" if hover is not None else None)
+        color = PALETTE[c % len(PALETTE)]
+        if dims == 3:
+            fig.add_trace(go.Scatter3d(x=p[:, 0], y=p[:, 1], z=p[:, 2], mode="markers",
+                                       marker=dict(size=size, color=color, opacity=0.85), **common))
+        else:
+            fig.add_trace(go.Scattergl(x=p[:, 0], y=p[:, 1], mode="markers",
+                                       marker=dict(size=size, color=color, opacity=0.35 if thumbnails else 0.8),
+                                       **common))
+    if highlight is not None and len(highlight):
+        h = np.asarray(highlight)
+        p = coords[h]
+        ring = dict(size=size * 2.2 + 2, color="rgba(0,0,0,0)", line=dict(color="#111111", width=2))
+        if dims == 3:
+            fig.add_trace(go.Scatter3d(x=p[:, 0], y=p[:, 1], z=p[:, 2], mode="markers", name=highlight_name,
+                                       marker=dict(size=size * 2 + 2, color="#111111", opacity=0.9),
+                                       hoverinfo="skip"))
+        else:
+            fig.add_trace(go.Scattergl(x=p[:, 0], y=p[:, 1], mode="markers", name=highlight_name,
+                                       marker=ring, hoverinfo="skip"))
+    for o in overlays or []:
+        p = np.atleast_2d(np.asarray(o["coords"]))
+        style = dict(mode=o.get("mode", "markers"), name=o["name"], text=o.get("text"),
+                     hovertemplate="%{text}<extra></extra>" if o.get("text") is not None else None)
+        color = o.get("color", "#111111")
+        if dims == 3:
+            fig.add_trace(go.Scatter3d(x=p[:, 0], y=p[:, 1], z=p[:, 2], line=dict(color=color, width=5),
+                                       marker=dict(size=7, color=color, symbol=o.get("symbol3d", "diamond")),
+                                       **style))
+        else:
+            fig.add_trace(go.Scatter(x=p[:, 0], y=p[:, 1], line=dict(color=color, width=2.5),
+                                     marker=dict(size=15, color=color, symbol=o.get("symbol", "star"),
+                                                 line=dict(color="white", width=1.5)), **style))
+    fig.update_layout(height=height, margin=dict(l=0, r=0, t=10, b=0), dragmode="pan" if dims == 2 else None,
+                      legend=dict(itemsizing="constant", font=dict(size=12)), plot_bgcolor="white")
+    if dims == 3:
+        fig.update_layout(scene=dict(aspectmode="cube", xaxis_title=axes[0], yaxis_title=axes[1], zaxis_title=axes[2]))
+    else:
+        # equal scales: distances on a map mean the same across and along it (and thumbnails keep their shape)
+        fig.update_layout(xaxis=dict(title=axes[0], showgrid=True, gridcolor="#eeeeee", zeroline=False),
+                          yaxis=dict(title=axes[1], showgrid=True, gridcolor="#eeeeee", zeroline=False,
+                                     scaleanchor="x", scaleratio=1))
+        if thumbnails is not None:
+            image, (x0, x1, y0, y1), _ = thumbnails
+            fig.add_layout_image(source=image, xref="x", yref="y", x=x0, y=y1, sizex=x1 - x0, sizey=y1 - y0,
+                                 sizing="stretch", layer="above", opacity=1.0)
+            fig.update_xaxes(range=[x0, x1])
+            fig.update_yaxes(range=[y0, y1])
+    return fig

@@ -109,13 +109,13 @@ def trustworthiness(high: np.ndarray, low: np.ndarray, k: int = TRUST_K) -> floa
     return float(tw(np.asarray(high, np.float32), np.asarray(low, np.float32), n_neighbors=k))
 
 
-def quality(codes: np.ndarray, pixels: np.ndarray, labels: np.ndarray, map2d: np.ndarray | None = None,
+def quality(codes: np.ndarray, pixels: np.ndarray, labels: np.ndarray, map_coords: np.ndarray | None = None,
             max_points: int = QUALITY_POINTS, seed: int = 0, k: int = 10) -> dict:
     """Is the code better than PCA of the pixels with as many dimensions? On up to max_points points:
 
     knn: cross-validated k-NN accuracy of the codes and of PCA(pixels, latent_dim);
-    trust: trustworthiness, against the pixels, of the 2-D map and of PCA(pixels, 2) (when map2d is given);
-    map_knn: k-NN accuracy of the 2-D map itself and of PCA(pixels, 2);
+    map_knn and trust: k-NN accuracy and trustworthiness (against the pixels, the space both views
+        start from) of the map (2-D or 3-D) and of PCA(pixels, as many dimensions), when map_coords is given;
     precision: mean precision@k by class, searching by code and by pixels.
     """
     t0 = time.perf_counter()
@@ -127,11 +127,12 @@ def quality(codes: np.ndarray, pixels: np.ndarray, labels: np.ndarray, map2d: np
     pca_d = pca(x, d)
     out = {"points": int(len(idx)), "latent_dim": int(d), "k": int(k),
            "knn": {"codes": knn_accuracy(z, y, seed=seed), "pca": knn_accuracy(pca_d, y, seed=seed)}}
-    if map2d is not None:
-        m = np.asarray(map2d, np.float32)[idx][:, :2]
-        pca_2 = pca_d[:, :2] if d >= 2 else pca(x, 2)
-        out["trust"] = {"map": trustworthiness(x, m), "pca": trustworthiness(x, pca_2)}
-        out["map_knn"] = {"map": knn_accuracy(m, y, seed=seed), "pca": knn_accuracy(pca_2, y, seed=seed)}
+    if map_coords is not None:
+        m = np.asarray(map_coords, np.float32)[idx]
+        pca_m = pca_d[:, :m.shape[1]] if d >= m.shape[1] else pca(x, m.shape[1])
+        out["map_dims"] = int(m.shape[1])
+        out["map_knn"] = {"map": knn_accuracy(m, y, seed=seed), "pca": knn_accuracy(pca_m, y, seed=seed)}
+        out["trust"] = {"map": trustworthiness(x, m), "pca": trustworthiness(x, pca_m)}
     out["precision"] = {"codes": precision_by_class(z, y, k), "pixels": precision_by_class(x, y, k)}
     out["seconds"] = time.perf_counter() - t0
     return out

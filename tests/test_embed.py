@@ -1,0 +1,180 @@
+"""ae.embed: every map method's shapes and determinism, new points placed near their neighbours,
+the disk cache (same arrays, fast, no pickles, survives broken files), and the codes of a model."""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+import torch
+
+import ae
+import ae.embed as E
+
+
+def blobs(n: int = 240, d: int = 6, classes: int = 4, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Well separated Gaussian clusters: codes whose map should keep the classes apart."""
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(scale=8.0, size=(classes, d))
+    labels = np.arange(n) % classes
+    return (centres[labels] + rng.normal(size=(n, d))).astype(np.float32), labels
+
+
+FAST = {"iterations": 150, "perplexity": 15}
+
+
+@pytest.mark.parametrize("method,latent,dims", [("raw", 2, 2), ("raw", 3, 2), ("raw", 3, 3), ("pca", 6, 2),
+                                                ("pca", 6, 3), ("tsne", 6, 2), ("tsne", 6, 3)])
+def test_shapes_and_determinism(method, latent, dims):
+    z, _ = blobs(120, latent)
+    settings = FAST if method == "tsne" else None
+    a = E.fit(z, method, dims, settings)
+    b = E.fit(z, method, dims, settings)
+    assert a.coords.shape == (120, dims) and a.coords.dtype == np.float32
+    assert np.isfinite(a.coords).all()
+    np.testing.assert_array_equal(a.coords, b.coords)          # same codes and settings, same map
+    assert a.method == method and a.dims == dims and a.seconds >= 0
+
+
+def test_raw_is_the_code_and_pca_is_a_projection():
+    z, _ = blobs(100, 3)
+    np.testing.assert_array_equal(E.fit(z, "raw", 2).coords, z[:, :2])
+    m = E.fit(z, "pca", 2)
+    centred = z - z.mean(0)
+    # the first component carries the most variance, and the components are orthonormal
+    assert m.coords[:, 0].var() >= m.coords[:, 1].var()
+    comps = m.state["components"]
+    np.testing.assert_allclose(comps @ comps.T, np.eye(2), atol=1e-5)
+    np.testing.assert_allclose(m.coords, centred @ comps.T, atol=1e-4)
+
+
+def test_refuses_what_cannot_be_drawn():
+    z, _ = blobs(50, 6)
+    with pytest.raises(ValueError, match="cannot draw"):
+        E.fit(z, "raw", 2)                                       # 6-D codes have no raw picture
+    with pytest.raises(ValueError, match="cannot draw"):
+        E.fit(z[:, :2], "pca", 3)
+    with pytest.raises(ValueError, match="unknown map method"):
+        E.fit(z, "umap", 2)
+    with pytest.raises(ValueError, match="perplexity"):
+        E.fit(z, "tsne", 2, {"perplexity": 500})
+    with pytest.raises(ValueError, match="iterations"):
+        E.fit(z, "tsne", 2, {"iterations": 2.5})
+    with pytest.raises(ValueError, match="takes no settings"):
+        E.fit(z, "pca", 2, {"perplexity": 30})
+    with pytest.raises(ValueError, match="NaN"):
+        E.fit(np.full((10, 3), np.nan, np.float32), "pca", 2)
+    with pytest.raises(ValueError, match="at most"):
+        E.fit(np.zeros((E.TSNE_MAX_POINTS + 1, 2), np.float32), "tsne", 2)
+    assert E.EMBEDDERS["raw"].available(3, 3) and not E.EMBEDDERS["raw"].available(16, 2)
+
+
+def test_tsne_keeps_clusters_apart():
+    z, labels = blobs(200, 6)
+    m = E.fit(z, "tsne", 2, FAST)
+    centres = np.stack([m.coords[labels == c].mean(0) for c in range(4)])
+    nearest_centre = np.argmin(((m.coords[:, None] - centres[None]) ** 2).sum(-1), 1)
+    assert (nearest_centre == labels).mean() > 0.95
+
+
+@pytest.mark.parametrize("method,dims", [("pca", 2), ("tsne", 2), ("tsne", 3)])
+def test_new_points_land_near_their_neighbours(method, dims):
+    z, labels = blobs(200, 6)
+    m = E.fit(z, method, dims, FAST if method == "tsne" else None)
+    before = m.coords.copy()
+    rng = np.random.default_rng(1)
+    new = z[:8] + rng.normal(scale=0.05, size=(8, 6)).astype(np.float32)   # near copies of known codes
+    where = m.place(new)
+    np.testing.assert_array_equal(m.coords, before)                      # the map does not move
+    assert where.shape == (8, dims)
+    spread = np.linalg.norm(m.coords.std(0))
+    assert np.linalg.norm(where - m.coords[:8], axis=1).max() < 0.25 * spread
+    centres = np.stack([m.coords[labels == c].mean(0) for c in range(4)])
+    assert (np.argmin(((where[:, None] - centres[None]) ** 2).sum(-1), 1) == labels[:8]).all()
+
+
+def test_interpolation_recovers_a_smooth_map():
+    z, _ = blobs(300, 4)
+    coords = z @ np.random.default_rng(2).normal(size=(4, 2)).astype(np.float32)   # a linear "map"
+    got = E.interpolate(z, coords, z[:20])
+    spread = np.linalg.norm(coords.std(0))
+    assert np.linalg.norm(got - coords[:20], axis=1).max() < 0.2 * spread
+    assert E.interpolate(z, coords, z[:0]).shape == (0, 2)
+
+
+def test_placement_says_how():
+    assert {k: e.placement for k, e in E.EMBEDDERS.items()} == {
+        "raw": "code", "pca": "projection", "tsne": "transform", "tsne_sklearn": "neighbours"}
+
+
+def test_cache_returns_the_same_map_fast(tmp_path):
+    cache = E.Cache(tmp_path)
+    z, _ = blobs(150, 6)
+    parts = {"weights": "abc", "dataset": "toy", "split": "test", "n": 150, "seed": 0}
+    first = E.cached_map(z, "tsne", 2, FAST, parts, cache)
+    assert not first.cached and len(list(tmp_path.glob("*.npz"))) == 1
+    t0 = time.perf_counter()
+    second = E.cached_map(z, "tsne", 2, FAST, parts, cache)
+    assert time.perf_counter() - t0 < 0.3
+    assert second.cached
+    np.testing.assert_array_equal(first.coords, second.coords)
+    assert second.settings == first.settings and second.method == "tsne"
+    # a map from disk still places new points (its neighbour index is rebuilt from the stored codes)
+    np.testing.assert_allclose(second.place(z[:3]), first.place(z[:3]), atol=1e-3 * np.ptp(first.coords))
+    # other settings, dims or weights are other entries
+    assert E.map_key(parts, "tsne", 2, FAST) != E.map_key(parts, "tsne", 2, {**FAST, "perplexity": 20})
+    assert E.map_key(parts, "tsne", 2, FAST) != E.map_key(parts, "tsne", 3, FAST)
+    assert E.map_key(parts, "tsne", 2, FAST) != E.map_key({**parts, "weights": "abd"}, "tsne", 2, FAST)
+    assert E.is_cached(parts, "tsne", 2, FAST, cache) and not E.is_cached(parts, "pca", 2, None, cache)
+
+
+def test_cache_files_hold_no_pickles_and_broken_ones_are_recomputed(tmp_path):
+    cache = E.Cache(tmp_path)
+    z, _ = blobs(60, 3)
+    parts = {"weights": "w", "dataset": "toy", "split": "test", "n": 60, "seed": 0}
+    m = E.cached_map(z, "pca", 2, None, parts, cache)
+    path = cache.path(E.map_key(parts, "pca", 2))
+    with np.load(path, allow_pickle=False) as f:                 # loads without unpickling anything
+        assert all(f[k].dtype != object for k in f.files)
+    path.write_bytes(b"not a zip file")
+    again = E.cached_map(z, "pca", 2, None, parts, cache)
+    assert not again.cached
+    np.testing.assert_allclose(again.coords, m.coords)
+    assert E.cache_dir() == E.Cache().folder
+
+
+def test_cache_dir_follows_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("AE_CACHE_DIR", str(tmp_path / "elsewhere"))
+    assert E.cache_dir() == tmp_path / "elsewhere"
+
+
+def test_sample_indices_match_split_subset():
+    split = ae.data.synthetic(50)
+    idx = E.sample_indices(len(split), 20, seed=3)
+    np.testing.assert_array_equal(split.images[idx].numpy(), split.subset(20, seed=3).images.numpy())
+    assert (np.diff(idx) > 0).all()
+    np.testing.assert_array_equal(E.sample_indices(10, None), np.arange(10))
+
+
+def test_codes_and_errors_of_a_model(tmp_path):
+    torch.manual_seed(0)
+    model = ae.build_model(ae.ModelConfig(kind="dense", latent_dim=3, hidden=(16,)))
+    x = ae.data.synthetic(40).images
+    codes, errors = E.codes_and_errors(model, x, batch_size=16)
+    np.testing.assert_allclose(codes, ae.train.encode(model, x).numpy(), atol=1e-6)
+    expected = ((ae.train.reconstruct(model, x) - x) ** 2).flatten(1).mean(1).numpy()
+    np.testing.assert_allclose(errors, expected, rtol=1e-5)
+    parts = {"weights": "m", "dataset": "synthetic", "split": "test", "n": 40, "seed": 0}
+    c1, e1 = E.cached_codes(model, x, parts, E.Cache(tmp_path))
+    c2, e2 = E.cached_codes(model, x, parts, E.Cache(tmp_path))
+    np.testing.assert_array_equal(c1, c2)
+    np.testing.assert_array_equal(e1, e2)
+
+
+def test_progress_is_reported_and_can_stop():
+    z, _ = blobs(100, 6)
+    seen = []
+    E.fit(z, "tsne", 2, FAST, on_progress=lambda f, c: seen.append(f))
+    assert seen and seen == sorted(seen) and 0 < seen[-1] <= 1.0
+    stopped = E.fit(z, "tsne", 2, {**FAST, "iterations": 1000}, on_progress=lambda f, c: f > 0.2)
+    assert stopped.coords.shape == (100, 2) and np.isfinite(stopped.coords).all()
