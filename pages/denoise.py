@@ -239,7 +239,7 @@ def lab(clean, plain_path, denoiser_path, dataset):
     if denoiser_path:
         names["denoiser"] = t("denoise.method.denoiser", name=Path(denoiser_path).name)
 
-    left, right = st.columns([1, 1], gap="large")
+    left, right = st.columns([6, 5], gap="medium")   # the table needs its five columns visible
     with left:
         st.markdown(f"**{t('denoise.table', n=len(clean))}**")
         base = result.mean["none"]["psnr"]
@@ -247,6 +247,7 @@ def lab(clean, plain_path, denoiser_path, dataset):
                                t("metric.psnr"): r["psnr"], t("metric.ssim"): r["ssim"],
                                t("denoise.col.gain"): r["psnr"] - base} for r in result.rows()])
         st.dataframe(table, hide_index=True, column_config={
+            t("denoise.col.method"): st.column_config.TextColumn(width="medium"),   # long names wrap off, figures stay
             t("metric.mse"): st.column_config.NumberColumn(format="%.4f"),
             t("metric.psnr"): st.column_config.NumberColumn(format="%.1f"),
             t("metric.ssim"): st.column_config.NumberColumn(format="%.3f"),
