@@ -4,6 +4,8 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8501
 export AE_OFFLINE ?= $(if $(CI),1,)
+# idle torch threads sleep instead of spinning: much faster on a busy 2-core machine (see app.py)
+export OMP_WAIT_POLICY ?= PASSIVE
 
 .PHONY: run test bench checkpoints sysdeps install install-dev clean
 
