@@ -6,7 +6,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
-import torch
+
+os.environ.setdefault("AE_OFFLINE", "1")              # tests never wait for a download
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")   # before torch: idle threads sleep, see app.py
+
+import torch  # noqa: E402
 
 from bench.common import CHROMIUM, CHROMIUM_ARGS
 from bench.common import start_server as bench_server
@@ -14,8 +18,6 @@ from bench.common import stop_server  # noqa: F401  (tests import it from here)
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-results"
-os.environ.setdefault("AE_OFFLINE", "1")
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")   # before torch: idle threads sleep, see app.py   # tests never wait for a download
 # Tiny test models on a shared, busy machine: one torch thread is many times faster than two that wait
 # on each other (ae.train.use_all_cores honours this; the app server started below inherits it).
 os.environ.setdefault("AE_TORCH_THREADS", "1")
