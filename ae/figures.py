@@ -160,14 +160,16 @@ def _marker_size(n: int, dims: int) -> float:
     return 7.0 if n <= 1000 else 5.0 if n <= 5000 else 3.5 if n <= 20_000 else 2.5
 
 
-def thumbnail_mosaic(coords, images, labels, side: int = 1100, thumb: int = 28, limit: int = 400,
-                     colors: list[str] | None = None):
+def thumbnail_mosaic(coords, images, labels, side: int = 720, thumb: int = 28, limit: int = 300,
+                     colors: list[str] | None = None, gap: float = 1.15):
     """A sample of points drawn as their own small images, pasted into ONE transparent picture that
     covers the map's data rectangle (one layout image is far lighter than one per point).
 
     Points are picked one per cell of a grid as large as a thumbnail, the one nearest the cell's
-    centre, so thumbnails barely overlap and sparse regions are shown as well as dense ones. Ink is
-    drawn in its class colour. Returns (PIL RGBA image, [x0, x1, y0, y1], chosen row indices)."""
+    centre, so thumbnails do not overlap and sparse regions are shown as well as dense ones. `side`
+    is the picture's width in pixels, about the map's width on screen, so thumbnails show near 1:1.
+    Ink is drawn in its class colour, transparent where there is none.
+    Returns (PIL RGBA image, [x0, x1, y0, y1], chosen row indices)."""
     import numpy as np
     from PIL import Image
 
@@ -188,9 +190,10 @@ def thumbnail_mosaic(coords, images, labels, side: int = 1100, thumb: int = 28, 
     # top-left pixel of each thumbnail (y grows downwards in the picture, upwards on the map)
     px = ((xy[:, 0] - lo[0]) / span[0] * width - thumb / 2)
     py = ((hi[1] - xy[:, 1]) / span[1] * height - thumb / 2)
-    cell_x, cell_y = np.floor((px + thumb / 2) / thumb), np.floor((py + thumb / 2) / thumb)
-    centre_dx = (px + thumb / 2) - (cell_x + 0.5) * thumb
-    centre_dy = (py + thumb / 2) - (cell_y + 0.5) * thumb
+    cell = thumb * gap
+    cell_x, cell_y = np.floor((px + thumb / 2) / cell), np.floor((py + thumb / 2) / cell)
+    centre_dx = (px + thumb / 2) - (cell_x + 0.5) * cell
+    centre_dy = (py + thumb / 2) - (cell_y + 0.5) * cell
     order = np.lexsort((centre_dx ** 2 + centre_dy ** 2, cell_y, cell_x))
     cells = np.stack([cell_x[order], cell_y[order]], 1)
     first = np.ones(len(order), bool)
@@ -208,12 +211,10 @@ def thumbnail_mosaic(coords, images, labels, side: int = 1100, thumb: int = 28, 
             tile = np.asarray(Image.fromarray(tile).resize((thumb, thumb), Image.BILINEAR))
         color = rgb[int(labels[i]) % len(rgb)]
         region = canvas[y0:y0 + thumb, x0:x0 + thumb]
-        # a faint dark backing so light ink reads on the white plot; ink in the class colour on top
-        alpha = np.maximum(tile, 60).astype(np.uint8)
-        mix = tile[..., None].astype(np.float32) / 255.0
-        colour = (np.array(color, np.float32) * mix + 20 * (1 - mix)).astype(np.uint8)
+        # the image's brightness becomes opacity: a silhouette in the class colour on the white map
+        alpha = tile
         keep = alpha >= region[..., 3]
-        region[keep, :3] = colour[keep]
+        region[keep, :3] = color
         region[keep, 3] = alpha[keep]
     return Image.fromarray(canvas, "RGBA"), [float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1])], chosen
 
@@ -276,7 +277,8 @@ def latent_map(coords, labels, class_names, hover: list[str] | None = None, rows
             fig.add_trace(go.Scatter(x=p[:, 0], y=p[:, 1], line=dict(color=color, width=2.5),
                                      marker=dict(size=15, color=color, symbol=o.get("symbol", "star"),
                                                  line=dict(color="white", width=1.5)), **style))
-    fig.update_layout(height=height, margin=dict(l=0, r=0, t=10, b=0), dragmode="pan" if dims == 2 else None,
+    # the top margin keeps Plotly's toolbar off the legend
+    fig.update_layout(height=height, margin=dict(l=0, r=0, t=36, b=0), dragmode="pan" if dims == 2 else None,
                       legend=dict(itemsizing="constant", font=dict(size=12)), plot_bgcolor="white")
     if dims == 3:
         fig.update_layout(scene=dict(aspectmode="cube", xaxis_title=axes[0], yaxis_title=axes[1], zaxis_title=axes[2]))

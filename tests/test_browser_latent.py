@@ -1,0 +1,81 @@
+"""The Latent space explorer in Chromium: the map is drawn (PCA first, then t-SNE), a box selection
+opens the grid of selected images, a click on a point shows its neighbours in latent and pixel space.
+
+A server of its own with an empty map cache, so the page really computes its first map.
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.conftest import ROOT, screenshot, start_server, stop_server, wait_for_app
+
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(not (ROOT / "checkpoints" / "fmnist_dense_z3").is_dir(),
+                                 reason="needs the shipped fmnist_dense_z3")]
+
+MAP = '[data-testid="stMain"] .js-plotly-plot'
+# pixel position (page coordinates) of one data point of the map, from Plotly's own axes
+POINT_XY = """([trace, i]) => {
+  const gd = [...document.querySelectorAll('[data-testid="stMain"] .js-plotly-plot')].pop();
+  const L = gd._fullLayout, t = gd._fullData[trace];
+  const box = gd.querySelector('.nsewdrag').getBoundingClientRect();
+  return [box.left + L.xaxis.l2p(t.x[i]), box.top + L.yaxis.l2p(t.y[i])];
+}"""
+
+
+@pytest.fixture(scope="module")
+def latent_url(tmp_path_factory):
+    cache = tmp_path_factory.mktemp("latent_cache")
+    srv, url = start_server({"AE_CACHE_DIR": str(cache), "OMP_WAIT_POLICY": "PASSIVE"})
+    yield url
+    stop_server(srv)
+
+
+def test_map_selection_and_neighbours(page: Page, latent_url):
+    page.goto(latent_url)
+    wait_for_app(page)
+    page.get_by_test_id("stSidebarNavLink").filter(has_text="잠재 공간").click()
+    main = page.get_by_test_id("stMain")
+    expect(main.get_by_role("heading", name="잠재 공간 탐색기")).to_be_visible(timeout=60_000)
+    # the final map, with its caption (points, method, how long it took)
+    expect(main.get_by_text(re.compile(r"테스트 이미지 2,000장 · z의 t-SNE"))).to_be_visible(timeout=120_000)
+    page.locator(MAP).last.wait_for(timeout=30_000)
+    wait_for_app(page)
+    assert page.evaluate("() => [...document.querySelectorAll('.js-plotly-plot')].pop()._fullData.length") >= 10
+    screenshot(page, "latent_1_map")
+
+    # box selection: the modebar's select tool, then a drag across the middle of the map
+    plot = page.locator(MAP).last
+    plot.hover()
+    plot.locator('.modebar-btn[data-val="select"]').click()
+    box = plot.locator(".nsewdrag").bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.35, box["y"] + box["height"] * 0.35)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.65, box["y"] + box["height"] * 0.65, steps=12)
+    page.mouse.up()
+    heading = main.get_by_role("heading", name=re.compile(r"선택한 이미지 \d+장"))
+    expect(heading).to_be_visible(timeout=60_000)
+    assert int(re.search(r"(\d+)장", heading.inner_text()).group(1)) > 1
+    expect(main.get_by_text(re.compile("^클래스: "))).to_be_visible()
+    wait_for_app(page)
+    heading.scroll_into_view_if_needed()
+    screenshot(page, "latent_2_box_selection")
+
+    # a click on one point (back in pan mode): its pictures, and its neighbours in latent and pixel space
+    plot.scroll_into_view_if_needed()
+    plot.hover()
+    plot.locator('.modebar-btn[data-val="pan"]').click()
+    x, y = page.evaluate(POINT_XY, [1, 0])   # the first point of the second class (trousers: apart)
+    page.mouse.click(x, y)
+    point = main.get_by_role("heading", name=re.compile(r"이미지 #\d+: "))
+    expect(point).to_be_visible(timeout=60_000)
+    expect(main.get_by_text("잠재 공간 precision@8")).to_be_visible()
+    expect(main.get_by_text("픽셀 공간 precision@8")).to_be_visible()
+    expect(main.get_by_text(re.compile("잠재 공간에서 가까운 이미지"))).to_be_visible()
+    wait_for_app(page)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    point.scroll_into_view_if_needed()
+    screenshot(page, "latent_3_point")
