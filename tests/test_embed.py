@@ -178,3 +178,20 @@ def test_progress_is_reported_and_can_stop():
     assert seen and seen == sorted(seen) and 0 < seen[-1] <= 1.0
     stopped = E.fit(z, "tsne", 2, {**FAST, "iterations": 1000}, on_progress=lambda f, c: f > 0.2)
     assert stopped.coords.shape == (100, 2) and np.isfinite(stopped.coords).all()
+
+
+def test_larger_maps_use_fft_gradients_and_still_place_points():
+    z, labels = blobs(1600, 6)
+    assert E._gradient(1600, 2)["negative_gradient_method"] == "fft"
+    assert E._gradient(1600, 3)["negative_gradient_method"] == "bh"      # FFT has no 3-D version
+    m = E.fit(z, "tsne", 2, {"iterations": 100})
+    where = m.place(z[:4] + 0.01)
+    spread = np.linalg.norm(m.coords.std(0))
+    assert np.linalg.norm(where - m.coords[:4], axis=1).max() < 0.25 * spread
+
+
+def test_threads_default_to_one(monkeypatch):
+    monkeypatch.delenv("AE_TSNE_THREADS", raising=False)
+    assert E.threads() == 1
+    monkeypatch.setenv("AE_TSNE_THREADS", "2")
+    assert E.threads() == 2
