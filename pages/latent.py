@@ -156,13 +156,15 @@ map_area = st.container()
 
 with map_area:
     memo = map_memo()
+    # drawn on every run, empty or not, so that the elements after it keep their places (else the
+    # previous run's caption lingers as a stale copy until the new run ends)
+    slot = st.empty()
     if map_key in memo:
         lmap = memo[map_key]
         memo.move_to_end(map_key)
     else:
         slow = method.startswith("tsne") and not ae.embed.is_cached(key_parts, method, dims, settings)
         on_progress = None
-        slot = st.empty()
         if slow:
             # something useful at once: the PCA map of the same codes, while t-SNE runs under it
             with slot.container():
@@ -369,8 +371,8 @@ with tab_sel:
         p_x = ae.neighbours.precision_at_k(labels, near_x, label)
         with facts:
             m1, m2 = st.columns(2)
-            m1.metric(t("latent.precision_latent", k=k), f"{p_z:.2f}", f"{p_z - p_x:+.2f}",
-                      help=t("latent.precision_help"))
+            m1.metric(t("latent.precision_latent", k=k), f"{p_z:.2f}",
+                      f"{p_z - p_x:+.2f}" if abs(p_z - p_x) > 1e-9 else None, help=t("latent.precision_help"))
             m2.metric(t("latent.precision_pixels", k=k), f"{p_x:.2f}")
             st.markdown(t("latent.neighbours_text"))
         to_split = torch.as_tensor(idx)

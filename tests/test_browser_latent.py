@@ -17,12 +17,19 @@ pytestmark = [pytest.mark.browser,
                                  reason="needs the shipped fmnist_dense_z3")]
 
 MAP = '[data-testid="stMain"] .js-plotly-plot'
-# pixel position (page coordinates) of one data point of the map, from Plotly's own axes
-POINT_XY = """([trace, i]) => {
+# page coordinates of a point of one trace that lies outside the middle of the plot (where the box
+# selection's outline stays drawn and would take the click), from Plotly's own axes
+POINT_XY = """([trace]) => {
   const gd = [...document.querySelectorAll('[data-testid="stMain"] .js-plotly-plot')].pop();
   const L = gd._fullLayout, t = gd._fullData[trace];
   const box = gd.querySelector('.nsewdrag').getBoundingClientRect();
-  return [box.left + L.xaxis.l2p(t.x[i]), box.top + L.yaxis.l2p(t.y[i])];
+  for (let i = 0; i < t.x.length; i++) {
+    const fx = L.xaxis.l2p(t.x[i]) / box.width, fy = L.yaxis.l2p(t.y[i]) / box.height;
+    const middle = fx > 0.3 && fx < 0.7 && fy > 0.3 && fy < 0.7;
+    if (!middle && fx > 0.05 && fx < 0.95 && fy > 0.05 && fy < 0.95)
+      return [box.left + L.xaxis.l2p(t.x[i]), box.top + L.yaxis.l2p(t.y[i])];
+  }
+  return null;
 }"""
 
 
@@ -61,6 +68,7 @@ def test_map_selection_and_neighbours(page: Page, latent_url):
     assert int(re.search(r"(\d+)장", heading.inner_text()).group(1)) > 1
     expect(main.get_by_text(re.compile("^클래스: "))).to_be_visible()
     wait_for_app(page)
+    expect(main.get_by_test_id("stImage").last.locator("img")).to_be_visible()
     heading.scroll_into_view_if_needed()
     screenshot(page, "latent_2_box_selection")
 
@@ -68,7 +76,7 @@ def test_map_selection_and_neighbours(page: Page, latent_url):
     plot.scroll_into_view_if_needed()
     plot.hover()
     plot.locator('.modebar-btn[data-val="pan"]').click()
-    x, y = page.evaluate(POINT_XY, [1, 0])   # the first point of the second class (trousers: apart)
+    x, y = page.evaluate(POINT_XY, [6])   # a shirt: its pixel and latent neighbours differ
     page.mouse.click(x, y)
     point = main.get_by_role("heading", name=re.compile(r"이미지 #\d+: "))
     expect(point).to_be_visible(timeout=60_000)
@@ -76,6 +84,7 @@ def test_map_selection_and_neighbours(page: Page, latent_url):
     expect(main.get_by_text("픽셀 공간 precision@8")).to_be_visible()
     expect(main.get_by_text(re.compile("잠재 공간에서 가까운 이미지"))).to_be_visible()
     wait_for_app(page)
+    expect(main.get_by_test_id("stImage").last.locator("img")).to_be_visible()
     expect(page.get_by_test_id("stException")).to_have_count(0)
     point.scroll_into_view_if_needed()
     screenshot(page, "latent_3_point")
