@@ -36,10 +36,12 @@ def test_train_benchmark_tiny(tmp_path, capsys):
     assert data["settings"]["train_images"] == 256 and data["settings"]["batch_size"] == 64
     assert r["headline"].startswith("train: ") and "x samples/s" in r["headline"]
     assert data["machine"]["torch_threads"] == 1          # measured with the threads it says
+    # the same weights, images and batch order: the two loops must learn the same thing
+    assert abs(data["ratio"]["test_loss"] - 1) <= 0.02 and data["goals"]["loss_met"]
 
 
 def test_quality_benchmark_tiny(tmp_path):
-    r = quality.main(models=(("dense", 3), ("conv", 4)), max_epochs=1, checks=2, limit=256, test_limit=128,
+    r = quality.main(models=(("dense", 3), ("conv", 4)), max_epochs=1, limit=256, test_limit=128,
                      out_dir=tmp_path)
     data = read(tmp_path / "quality.json")
     assert set(data["pca"]) == {"3", "4"}
