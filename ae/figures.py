@@ -266,17 +266,20 @@ def latent_map(coords, labels, class_names, hover: list[str] | None = None, rows
                                        marker=ring, hoverinfo="skip"))
     for o in overlays or []:
         p = np.atleast_2d(np.asarray(o["coords"]))
-        style = dict(mode=o.get("mode", "markers"), name=o["name"], text=o.get("text"),
-                     hovertemplate="%{text}<extra></extra>" if o.get("text") is not None else None)
+        # "labels" are written beside the markers (a noise path's levels); "text" shows on hover
+        style = dict(mode=o.get("mode", "markers") + ("+text" if o.get("labels") else ""), name=o["name"],
+                     hovertext=o.get("text"), text=o.get("labels"),
+                     hovertemplate="%{hovertext}<extra></extra>" if o.get("text") is not None else None)
         color = o.get("color", "#111111")
         if dims == 3:
             fig.add_trace(go.Scatter3d(x=p[:, 0], y=p[:, 1], z=p[:, 2], line=dict(color=color, width=5),
                                        marker=dict(size=7, color=color, symbol=o.get("symbol3d", "diamond")),
-                                       **style))
+                                       textposition="top center", **style))
         else:
             fig.add_trace(go.Scatter(x=p[:, 0], y=p[:, 1], line=dict(color=color, width=2.5),
-                                     marker=dict(size=15, color=color, symbol=o.get("symbol", "star"),
-                                                 line=dict(color="white", width=1.5)), **style))
+                                     marker=dict(size=o.get("size", 15), color=color, symbol=o.get("symbol", "star"),
+                                                 line=dict(color="white", width=1.5)),
+                                     textposition="top center", textfont=dict(color=color, size=12), **style))
     # the top margin keeps Plotly's toolbar off the legend
     fig.update_layout(height=height, margin=dict(l=0, r=0, t=36, b=0), dragmode="pan" if dims == 2 else None,
                       legend=dict(itemsizing="constant", font=dict(size=12)), plot_bgcolor="white")

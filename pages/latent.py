@@ -245,7 +245,8 @@ with tab_new:
             label = names[int(test_split.labels[int(index)])]
             st.caption(t("latent.traj_caption", index=int(index), label=label, kind=t(f"latent.noise.{kind}")))
             overlays.append({"name": t("latent.traj_point", index=int(index)), "coords": path, "mode": "lines+markers",
-                             "color": "#E45756", "symbol": "circle",
+                             "color": "#C0392B", "symbol": "circle", "size": 10,
+                             "labels": [f"{lv:.2f}".rstrip("0").rstrip(".") for lv in levels],
                              "text": [f"{t('latent.level')} {lv:.2f} · {t('latent.hover_error')} {e:.4f}"
                                       for lv, e in zip(levels, err_traj)]})
 

@@ -156,3 +156,23 @@ def test_export_buttons():
     at = page("en")
     labels = [b.label for b in at.get("download_button")]
     assert labels == ["Coordinates and labels (CSV)", "Interactive map (HTML)"]
+
+
+def test_any_checkpoint_a_tiny_conv_model(tmp_path, monkeypatch):
+    """A 5-dimensional code has no raw picture: the page offers t-SNE and PCA, and the rest works."""
+    import torch
+
+    import ae
+    import pages._common
+
+    torch.manual_seed(0)
+    model = ae.build_model(ae.ModelConfig(kind="conv", latent_dim=5, hidden=(4, 8)))
+    ae.checkpoint.save(tmp_path / "shipped" / "tiny_conv_z5", model, dataset={"name": "fashion-mnist"})
+    monkeypatch.setattr(pages._common, "CHECKPOINTS", tmp_path / "shipped")
+    monkeypatch.setattr(pages._common, "USER_CHECKPOINTS", tmp_path / "user")
+    at = page("en", latent__method="pca")
+    assert at.sidebar.selectbox(key="model").value.endswith("tiny_conv_z5")
+    assert at.selectbox(key="latent.method").options == ["t-SNE of z (fast, openTSNE)", "PCA of z",
+                                                         "t-SNE of z (scikit-learn, slow)"]
+    at.number_input(key="latent.index").set_value(3).run()
+    assert not at.exception and at.subheader[0].value.startswith("Image #3: ")
