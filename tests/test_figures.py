@@ -88,3 +88,38 @@ def test_figures_serialise_to_json():
     for fig in (figures.loss_curves(HISTORY), figures.training_curves(HISTORY, 3),
                 figures.architecture(build_model(ModelConfig()))):
         assert len(json.loads(fig.to_json())["data"]) == len(fig.data) > 0
+
+
+def test_latent_map_one_trace_per_class_with_row_ids_and_overlays():
+    rng = np.random.default_rng(0)
+    coords, labels = rng.normal(size=(60, 2)), np.arange(60) % 3
+    hover = [f"#{i}" for i in range(60)]
+    overlay = {"name": "path", "coords": rng.normal(size=(4, 2)), "text": list("abcd"), "labels": list("1234"),
+               "mode": "lines+markers"}
+    fig = figures.latent_map(coords, labels, ["a", "b", "c"], hover=hover, rows=np.arange(100, 160),
+                             overlays=[overlay])
+    names = [t.name for t in fig.data]
+    assert names == ["a", "b", "c", "path"]
+    first = fig.data[0]
+    assert list(first.customdata) == [100 + i for i in range(0, 60, 3)]     # one flat id per point: selections return it
+    assert first.text[1] == "#3" and fig.data[3].mode == "lines+markers+text"
+    assert fig.layout.yaxis.scaleanchor == "x"                            # a map: equal scales
+    cloud = figures.latent_map(rng.normal(size=(30, 3)), np.arange(30) % 2, ["a", "b"], highlight=np.array([0, 1]))
+    assert {t.type for t in cloud.data} == {"scatter3d"} and cloud.data[-1].name == "selected"
+    json.loads(cloud.to_json())
+
+
+def test_thumbnail_mosaic_places_images_without_overlap():
+    rng = np.random.default_rng(1)
+    coords = rng.uniform(0, 10, size=(500, 2))
+    images = np.full((500, 28, 28), 200, np.uint8)
+    labels = np.arange(500) % 10
+    picture, (x0, x1, y0, y1), chosen = figures.thumbnail_mosaic(coords, images, labels, side=300, limit=1000)
+    assert picture.mode == "RGBA" and picture.width == 300
+    assert x0 < coords[:, 0].min() and x1 > coords[:, 0].max() and y0 < coords[:, 1].min() and y1 > coords[:, 1].max()
+    assert 0 < len(chosen) <= (300 // 28 + 1) * (picture.height // 28 + 1)  # at most one per thumbnail-sized cell
+    alpha = np.asarray(picture)[..., 3]
+    assert 0.3 < (alpha > 0).mean() < 1.0
+    fig = figures.latent_map(coords, labels, [str(i) for i in range(10)],
+                             thumbnails=figures.thumbnail_mosaic(coords, images, labels, limit=20))
+    assert len(fig.layout.images) == 1 and list(fig.layout.xaxis.range) == pytest.approx([x0, x1])
