@@ -9,8 +9,9 @@ its figure, and a new figure resets the selection and the zoom. So what a click 
 beside the map, never on it.
 """
 import json
+import threading
 import time
-from collections import OrderedDict
+from collections import OrderedDict, defaultdict
 
 import numpy as np
 import pandas as pd
@@ -57,6 +58,12 @@ def map_memo() -> "OrderedDict[str, ae.embed.LatentMap]":
     """Maps fitted in this server process (with openTSNE's neighbour index, so that placing new points
     needs no rebuild), shared by sessions: a map depends only on its key."""
     return OrderedDict()
+
+
+@st.cache_resource(show_spinner=False)
+def map_locks() -> "defaultdict[str, threading.Lock]":
+    """One lock per map key: sessions asking for the same map at once wait for one computation."""
+    return defaultdict(threading.Lock)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -154,45 +161,52 @@ key_parts = {"weights": weights, "dataset": dataset, "split": split_name, "n": l
 map_key = ae.embed.map_key(key_parts, method, dims, settings)
 map_area = st.container()
 
+def fit_map_with_progress(slot) -> ae.embed.LatentMap:
+    """The map from the disk cache, or computed now: for t-SNE with the PCA map of the same codes shown
+    at once, a progress bar, and the forming t-SNE map redrawn every 2 s."""
+    slow = method.startswith("tsne") and not ae.embed.is_cached(key_parts, method, dims, settings)
+    on_progress = None
+    if slow:
+        with slot.container():
+            st.info(t("latent.computing", n=f"{len(idx):,}", method=t(f"latent.method.{method}")))
+            preview_slot = st.empty()
+            if EMBEDDERS["pca"].available(latent_dim, dims):
+                pca = ae.embed.fit(codes, "pca", dims)
+                preview_slot.plotly_chart(ae.figures.latent_map(pca.coords, labels, names, height=520),
+                                          key="latent.preview.0", config={"displayModeBar": False})
+                st.caption(t("latent.preview_caption"))
+            bar = st.progress(0.0, text=t("latent.progress", pct=0))
+        started, last_draw, draws = time.perf_counter(), [time.perf_counter()], [0]
+
+        def on_progress(fraction, coords):
+            bar.progress(min(max(fraction, 0.0), 1.0),
+                         text=t("latent.progress", pct=int(100 * fraction)) + f" · {time.perf_counter() - started:.1f} s")
+            if coords is not None and dims == 2 and time.perf_counter() - last_draw[0] > 2.0:
+                draws[0] += 1
+                preview_slot.plotly_chart(ae.figures.latent_map(coords, labels, names, height=520),
+                                          key=f"latent.preview.{draws[0]}", config={"displayModeBar": False})
+                last_draw[0] = time.perf_counter()
+    with shown_errors():
+        m = ae.embed.cached_map(codes, method, dims, settings, key_parts, on_progress=on_progress)
+    slot.empty()
+    return m
+
+
 with map_area:
     memo = map_memo()
     # drawn on every run, empty or not, so that the elements after it keep their places (else the
     # previous run's caption lingers as a stale copy until the new run ends)
     slot = st.empty()
-    if map_key in memo:
-        lmap = memo[map_key]
+    lmap = memo.get(map_key)
+    if lmap is None:
+        with map_locks()[map_key]:           # another session may be computing this very map
+            lmap = memo.get(map_key)
+            if lmap is None:
+                lmap = memo[map_key] = fit_map_with_progress(slot)
+                while len(memo) > 12:
+                    memo.popitem(last=False)
+    elif map_key in memo:
         memo.move_to_end(map_key)
-    else:
-        slow = method.startswith("tsne") and not ae.embed.is_cached(key_parts, method, dims, settings)
-        on_progress = None
-        if slow:
-            # something useful at once: the PCA map of the same codes, while t-SNE runs under it
-            with slot.container():
-                st.info(t("latent.computing", n=f"{len(idx):,}", method=t(f"latent.method.{method}")))
-                preview_slot = st.empty()
-                if EMBEDDERS["pca"].available(latent_dim, dims):
-                    pca = ae.embed.fit(codes, "pca", dims)
-                    preview_slot.plotly_chart(ae.figures.latent_map(pca.coords, labels, names, height=520),
-                                              key="latent.preview.0", config={"displayModeBar": False})
-                    st.caption(t("latent.preview_caption"))
-                bar = st.progress(0.0, text=t("latent.progress", pct=0))
-            started, last_draw, draws = time.perf_counter(), [time.perf_counter()], [0]
-
-            def on_progress(fraction, coords):
-                bar.progress(min(max(fraction, 0.0), 1.0),
-                             text=t("latent.progress", pct=int(100 * fraction)) + f" · {time.perf_counter() - started:.1f} s")
-                # the forming t-SNE map replaces the preview every 2 s: progress you can see
-                if coords is not None and dims == 2 and time.perf_counter() - last_draw[0] > 2.0:
-                    draws[0] += 1
-                    preview_slot.plotly_chart(ae.figures.latent_map(coords, labels, names, height=520),
-                                              key=f"latent.preview.{draws[0]}", config={"displayModeBar": False})
-                    last_draw[0] = time.perf_counter()
-        with shown_errors():
-            lmap = ae.embed.cached_map(codes, method, dims, settings, key_parts, on_progress=on_progress)
-        slot.empty()
-        memo[map_key] = lmap
-        while len(memo) > 12:
-            memo.popitem(last=False)
 
 # ---------------------------------------------------------------- new points (drawn on the map)
 

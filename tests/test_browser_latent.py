@@ -77,6 +77,9 @@ def test_map_selection_and_neighbours(page: Page, latent_url):
     plot.hover()
     plot.locator('.modebar-btn[data-val="pan"]').click()
     x, y = page.evaluate(POINT_XY, [6])   # a shirt: its pixel and latent neighbours differ
+    # WebGL points are picked from hover data: hover until Plotly shows the point's label, then click
+    page.mouse.move(x, y)
+    plot.locator(".hoverlayer .hovertext").first.wait_for(timeout=20_000)
     page.mouse.click(x, y)
     point = main.get_by_role("heading", name=re.compile(r"이미지 #\d+: "))
     expect(point).to_be_visible(timeout=60_000)
