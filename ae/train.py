@@ -136,7 +136,9 @@ def train(model: Autoencoder, train_x: Tensor, config: TrainConfig, *, test_x: T
     if config.limit is not None and config.limit < len(train_x):
         train_x = train_x[torch.randperm(len(train_x), generator=g)[:config.limit]]
     model.to(dev)
-    opt = torch.optim.Adam(model.parameters(), lr=config.lr)
+    # fused: one kernel for the whole update instead of a Python loop over parameters; the optimizer
+    # step was the largest cost left at batch 64 (bench.train: 3.5x -> 4.5x per CPU-second)
+    opt = torch.optim.Adam(model.parameters(), lr=config.lr, fused=True)
     history: list[EpochReport] = []
     total = config.epochs * math.ceil(len(train_x) / config.batch_size)
     done = 0
