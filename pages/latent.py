@@ -175,10 +175,16 @@ def fit_map_with_progress(slot) -> ae.embed.LatentMap:
                 preview_slot.plotly_chart(ae.figures.latent_map(pca.coords, labels, names, height=520),
                                           key="latent.preview.0", config={"displayModeBar": False})
                 st.caption(t("latent.preview_caption"))
-            bar = st.progress(0.0, text=t("latent.progress", pct=0))
+            if method == "tsne_sklearn":     # scikit-learn reports no progress: say so instead of a still bar
+                st.caption(t("latent.no_progress"))
+                bar = st.empty()
+            else:
+                bar = st.progress(0.0, text=t("latent.progress", pct=0))
         started, last_draw, draws = time.perf_counter(), [time.perf_counter()], [0]
 
         def on_progress(fraction, coords):
+            if method == "tsne_sklearn":
+                return
             bar.progress(min(max(fraction, 0.0), 1.0),
                          text=t("latent.progress", pct=int(100 * fraction)) + f" · {time.perf_counter() - started:.1f} s")
             if coords is not None and dims == 2 and time.perf_counter() - last_draw[0] > 2.0:
