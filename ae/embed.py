@@ -384,17 +384,16 @@ class Cache:
 
     def put(self, key: str, arrays: dict[str, np.ndarray]) -> None:
         """Write atomically (temporary file, then rename); a cache that cannot be written is skipped."""
+        tmp = None
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=f".{key}.", suffix=".tmp")
             with os.fdopen(fd, "wb") as f:
                 np.savez(f, **arrays)
             os.replace(tmp, self.path(key))
-        except OSError:
-            try:
+        except OSError:   # a read-only or full disk: the map is still returned, only not kept
+            if tmp is not None:
                 Path(tmp).unlink(missing_ok=True)
-            except NameError:
-                pass
 
 
 def cached_codes(model, images: torch.Tensor, key_parts: dict, cache: Cache | None = None

@@ -195,3 +195,11 @@ def test_threads_default_to_one(monkeypatch):
     assert E.threads() == 1
     monkeypatch.setenv("AE_TSNE_THREADS", "2")
     assert E.threads() == 2
+
+
+def test_a_cache_that_cannot_be_written_is_skipped(tmp_path):
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    z, _ = blobs(40, 3)
+    m = E.cached_map(z, "pca", 2, None, {"weights": "w", "n": 40}, E.Cache(blocked / "cache"))
+    assert m.coords.shape == (40, 2) and not m.cached
