@@ -172,7 +172,8 @@ def fit_map_with_progress(slot) -> ae.embed.LatentMap:
             preview_slot = st.empty()
             if EMBEDDERS["pca"].available(latent_dim, dims):
                 pca = ae.embed.fit(codes, "pca", dims)
-                preview_slot.plotly_chart(ae.figures.latent_map(pca.coords, labels, names, height=520),
+                preview_slot.plotly_chart(ae.figures.latent_map(pca.coords, labels, names, height=520,
+                                                                axes=tuple(f"PC {i + 1}" for i in range(dims))),
                                           key="latent.preview.0", config={"displayModeBar": False})
                 st.caption(t("latent.preview_caption"))
             if method == "tsne_sklearn":     # scikit-learn reports no progress: say so instead of a still bar
@@ -189,7 +190,8 @@ def fit_map_with_progress(slot) -> ae.embed.LatentMap:
                          text=t("latent.progress", pct=int(100 * fraction)) + f" · {time.perf_counter() - started:.1f} s")
             if coords is not None and dims == 2 and time.perf_counter() - last_draw[0] > 2.0:
                 draws[0] += 1
-                preview_slot.plotly_chart(ae.figures.latent_map(coords, labels, names, height=520),
+                preview_slot.plotly_chart(ae.figures.latent_map(coords, labels, names, height=520,
+                                                                axes=("t-SNE 1", "t-SNE 2")),
                                           key=f"latent.preview.{draws[0]}", config={"displayModeBar": False})
                 last_draw[0] = time.perf_counter()
     with shown_errors():

@@ -144,7 +144,7 @@ KO = {
     "latent.iterations_help": "최적화 단계 수입니다. 처음 4분의 1(최대 250번)은 끌어당기는 힘을 키워 군집이 생기게 합니다. 늘리면 느려지지만 여기서는 거의 나아지지 않습니다.",
     "latent.engine.tsne": "openTSNE: FFT로 가속한 기울기(3차원은 Barnes-Hut), PCA 초기화, 정확한 이웃 탐색. 지도는 디스크에 저장되어 같은 요청은 바로 나옵니다.",
     "latent.engine.tsne_sklearn": "scikit-learn의 TSNE(Barnes-Hut)로, 비교 기준입니다. 같은 품질의 지도를 openTSNE보다 몇 배 느리게 만듭니다.",
-    "latent.computing": "잠재변수 {n}개의 {method} 지도를 계산하고 있습니다. 그동안 같은 z의 PCA 지도를 보여 드립니다:",
+    "latent.computing": "잠재변수 {n}개로 {method} 지도를 계산하고 있습니다. 그동안 같은 z의 PCA 지도를 보여 드립니다:",
     "latent.preview_caption": "미리 보기: z의 PCA. t-SNE 지도가 만들어지는 대로 바뀝니다.",
     "latent.progress": "t-SNE {pct}%",
     "latent.no_progress": "scikit-learn의 TSNE는 계산 중에 진행 상황을 알려 주지 않습니다. 5,000개라면 openTSNE보다 몇 배 오래 걸립니다.",
