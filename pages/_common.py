@@ -19,22 +19,25 @@ from pages._text import LANGUAGES, STRINGS
 
 
 
-def _use_router() -> None:
-    """Make sure app.py routes every run.
+def use_router() -> None:
+    """Make sure app.py routes this run; every page calls this first.
 
     With a `pages/` folder beside app.py, a fresh server starts in Streamlit's old multipage mode
-    until app.py has called st.navigation once: a first visitor who opens /train directly would get
-    the page file alone (no sidebar, no language switch). Every page imports this module, so the
-    first such run switches the server to the router and runs again, now through app.py.
+    until app.py has called st.navigation once: a first visitor who opens /train directly (or several
+    visitors at once) would get the page file alone, with no sidebar and no language switch. Such a
+    run registers every file in pages/ as a page, _common.py included: then switch the server to the
+    router and run again, now through app.py.
     """
     from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-    if PagesManager.uses_pages_directory:
+    ctx = get_script_run_ctx()
+    legacy = PagesManager.uses_pages_directory or (ctx is not None and any(
+        str(p.get("script_path", "")).endswith("_common.py") for p in ctx.pages_manager.get_pages().values()))
+    if legacy:
         PagesManager.uses_pages_directory = False
         st.rerun()
 
-
-_use_router()
 
 ROOT = Path(__file__).resolve().parents[1]
 CHECKPOINTS = Path(os.environ.get("AE_CHECKPOINTS", ROOT / "checkpoints"))          # shipped

@@ -16,7 +16,9 @@ import ae.denoise
 import ae.prepare
 from ae.baselines import BASELINES
 from ae.noise import LEVEL_RANGE, NOISES
-from pages._common import active_info, active_model, checkpoints, load_checkpoint, load_split, show_rows, shown_errors, t
+from pages._common import active_info, active_model, checkpoints, load_checkpoint, load_split, show_rows, shown_errors, t, use_router
+
+use_router()   # before anything is drawn: see pages/_common.py
 
 ss = st.session_state
 BLOCK_SIZE, BLOCK_COUNT = (2, 14), (0, 10)            # slider ranges

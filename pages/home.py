@@ -2,7 +2,9 @@
 import streamlit as st
 
 import ae
-from pages._common import ROOT, active_model, show_rows, t
+from pages._common import ROOT, active_model, show_rows, t, use_router
+
+use_router()   # before anything is drawn: see pages/_common.py
 
 st.title(t("home.heading"))
 st.markdown(t("home.intro"))

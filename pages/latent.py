@@ -25,8 +25,10 @@ import ae.neighbours
 import ae.prepare
 from ae.embed import EMBEDDERS
 from ae.noise import LEVEL_RANGE, NOISES
-from pages._common import active_info, active_model, lang, load_checkpoint, load_split, show_rows, shown_errors, t
+from pages._common import active_info, active_model, lang, load_checkpoint, load_split, show_rows, shown_errors, t, use_router
 from pages._text import STRINGS
+
+use_router()   # before anything is drawn: see pages/_common.py
 
 ss = st.session_state
 POINTS = [300, 500, 1000, 2000, 5000, 10_000]

@@ -7,8 +7,10 @@ import streamlit as st
 import ae
 from ae import jobs
 from ae.checkpoint import CheckpointError
-from pages._common import USER_CHECKPOINTS, lang, show_rows, t
+from pages._common import USER_CHECKPOINTS, lang, show_rows, t, use_router
 from pages._text import STRINGS
+
+use_router()   # before anything is drawn: see pages/_common.py
 
 ss = st.session_state
 
