@@ -99,7 +99,15 @@ def test_slider_kind_upload_and_drawing(page: Page, denoise_url):
     page.mouse.down()
     page.mouse.move(box["x"] + 140, box["y"] + 240, steps=12)
     page.mouse.up()
-    expect(main.get_by_text("준비된 28x28 입력")).to_be_visible(timeout=60_000)
+    try:
+        expect(main.get_by_text("준비된 28x28 입력")).to_be_visible(timeout=20_000)
+    except AssertionError:   # on a busy machine the canvas can drop its live update: send it by hand
+        send = "Update the app with this drawing"
+        button = page.get_by_role("button", name=send)
+        if not button.count():
+            button = page.frame_locator("iframe").last.get_by_role("button", name=send)
+        button.click()
+        expect(main.get_by_text("준비된 28x28 입력")).to_be_visible(timeout=60_000)
     page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
     wait_for_app(page)
     screenshot(page, "denoise_5_drawing")
