@@ -21,19 +21,6 @@ SHIPPED = ROOT / "checkpoints" / "fmnist_dense_z3"
 pytestmark = pytest.mark.skipif(not SHIPPED.is_dir(), reason="needs the shipped fmnist_dense_z3")
 
 
-@pytest.fixture(autouse=True)
-def router_on_every_run(monkeypatch):
-    """Run app.py (router and sidebar) on every AppTest run, as a live server does (see test_train_page)."""
-    from streamlit.runtime.pages_manager import PagesManager
-
-    init = PagesManager.__init__
-
-    def new_mode(self, *args, **kwargs):
-        init(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-    monkeypatch.setattr(PagesManager, "__init__", new_mode)
-
-
 @pytest.fixture(scope="module")
 def folders(tmp_path_factory):
     """shipped/: the real fmnist_dense_z3 only; user/: a small denoiser for Fashion-MNIST; empty/."""

@@ -25,19 +25,6 @@ def hangul(text: str) -> bool:
 
 
 @pytest.fixture(autouse=True)
-def router_on_every_run(monkeypatch):
-    """Run app.py (router and sidebar) on every AppTest run, as a live server does (see test_train_page)."""
-    from streamlit.runtime.pages_manager import PagesManager
-
-    init = PagesManager.__init__
-
-    def new_mode(self, *args, **kwargs):
-        init(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-    monkeypatch.setattr(PagesManager, "__init__", new_mode)
-
-
-@pytest.fixture(autouse=True)
 def own_cache(tmp_path, monkeypatch):
     """Maps go to an empty cache folder of this test, and no map fitted by another test is reused."""
     monkeypatch.setenv("AE_CACHE_DIR", str(tmp_path / "cache"))
