@@ -47,6 +47,21 @@ def router_on_every_run(monkeypatch):
     monkeypatch.setattr(PagesManager, "__init__", new_mode)
 
 
+def open_page(path: str, lang: str = "en", **state):
+    """An AppTest of app.py (router and sidebar) switched to the page at `path`, in `lang`, with
+    `state` set in session_state first; asserts the page ran without an exception."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.session_state["lang"] = lang
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    at.switch_page(path).run()
+    assert not at.exception, at.exception
+    return at
+
+
 @pytest.fixture
 def batch():
     import ae

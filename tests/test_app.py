@@ -6,6 +6,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from conftest import open_page
+
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = [p for p in ["pages/home.py", "pages/train.py", "pages/latent.py", "pages/denoise.py"]
          if (ROOT / p).exists()]
@@ -18,11 +20,7 @@ def app(user_checkpoints=None, monkeypatch=None) -> AppTest:
 @pytest.mark.parametrize("page", PAGES)
 @pytest.mark.parametrize("lang", ["ko", "en"])
 def test_page_renders(page, lang):
-    at = app()
-    at.session_state["lang"] = lang
-    at.run()
-    at.switch_page(page).run()
-    assert not at.exception, at.exception
+    at = open_page(page, lang)
     assert at.title, "every page has a title"
 
 

@@ -13,6 +13,8 @@ import torch
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
+from conftest import open_page
+
 import ae
 import pages._common
 
@@ -41,12 +43,7 @@ def folders(tmp_path_factory):
 def page(monkeypatch, folders, lang="en", user="user") -> AppTest:
     monkeypatch.setattr(pages._common, "CHECKPOINTS", folders / "shipped")
     monkeypatch.setattr(pages._common, "USER_CHECKPOINTS", folders / user)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.session_state["lang"] = lang
-    at.run()
-    at.switch_page("pages/denoise.py").run()
-    assert not at.exception, at.exception
-    return at
+    return open_page("pages/denoise.py", lang)
 
 
 def means(at: AppTest) -> dict[str, tuple[float, float, float]]:

@@ -15,6 +15,8 @@ import streamlit as st
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
+from conftest import open_page
+
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.skipif(not (ROOT / "checkpoints" / "fmnist_dense_z3").is_dir(),
                                 reason="needs the shipped fmnist_dense_z3")
@@ -34,15 +36,8 @@ def own_cache(tmp_path, monkeypatch):
 
 
 def page(lang: str = "en", n: int = 300, **state) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.session_state["lang"] = lang
-    at.session_state["latent.n"] = n
-    for key, value in state.items():
-        at.session_state[key.replace("__", ".")] = value
-    at.run()
-    at.switch_page("pages/latent.py").run()
-    assert not at.exception, at.exception
-    return at
+    return open_page("pages/latent.py", lang, **{"latent.n": n},
+                     **{key.replace("__", "."): value for key, value in state.items()})
 
 
 def captions(at: AppTest) -> str:

@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from conftest import open_page
+
 import ae
 import pages._common
 
@@ -22,12 +24,7 @@ def user_dir(tmp_path, monkeypatch):
 
 
 def train_page(lang: str = "en") -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.session_state["lang"] = lang
-    at.run()
-    at.switch_page("pages/train.py").run()
-    assert not at.exception, at.exception
-    return at
+    return open_page("pages/train.py", lang)
 
 
 def run_until_finished(at: AppTest, timeout: float = 90) -> None:
