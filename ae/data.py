@@ -9,6 +9,7 @@ import gzip
 import os
 import shutil
 import socket
+import tempfile
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -109,10 +110,11 @@ def from_debian(spec: DatasetSpec, split: str) -> Split:
     raw.mkdir(parents=True, exist_ok=True)
     for f in IDX_FILES:
         if not (raw / f).exists():
-            tmp = raw / f"{f}.part"
-            with gzip.open(DEBIAN_FASHION / f"{f}.gz", "rb") as src, open(tmp, "wb") as dst:
+            # a file of our own: two sessions of the app, or the app and a test run, may unpack at once
+            fd, tmp = tempfile.mkstemp(dir=raw, prefix=f"{f}.", suffix=".part")
+            with gzip.open(DEBIAN_FASHION / f"{f}.gz", "rb") as src, os.fdopen(fd, "wb") as dst:
                 shutil.copyfileobj(src, dst)
-            tmp.replace(raw / f)
+            os.replace(tmp, raw / f)
     images, labels = _torchvision(spec, root, split, download=False)  # torchvision parses the IDX
     return _to_split(spec, split, images, labels, f"Debian package dataset-fashion-mnist ({DEBIAN_FASHION})")
 

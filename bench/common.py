@@ -46,6 +46,7 @@ def machine() -> dict:
 
     info = {"cores": os.cpu_count(), "cpu": cpu_model(), "python": platform.python_version(),
             "torch": torch.__version__, "torch_threads": torch.get_num_threads(),
+            "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY", "default"),
             "cuda": torch.cuda.is_available(), "platform": platform.platform()}
     try:
         info["load_avg"] = [round(x, 2) for x in os.getloadavg()]   # other work on the machine skews timings

@@ -21,7 +21,7 @@ def _cell(v) -> str:
 
 
 def _machine_line(m: dict) -> str:
-    keys = ["cores", "cpu", "torch", "torch_threads", "cuda", "python", "load_avg"]
+    keys = ["cores", "cpu", "torch", "torch_threads", "omp_wait_policy", "cuda", "python", "load_avg"]
     return ", ".join(f"{k} {m[k]}" for k in keys if k in m)
 
 

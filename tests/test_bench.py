@@ -4,6 +4,7 @@ figures, and the runner writes a report and skips what is missing. The real figu
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -35,7 +36,10 @@ def test_train_benchmark_tiny(tmp_path, capsys):
     assert data["ratio"]["samples_per_s"] > 0 and data["ratio"]["test_loss"] > 0
     assert data["settings"]["train_images"] == 256 and data["settings"]["batch_size"] == 64
     assert r["headline"].startswith("train: ") and "x samples/s" in r["headline"]
-    assert data["machine"]["torch_threads"] == 1          # measured with the threads it says
+    # all cores for the headline, then 1 thread; each measured with the threads it says
+    assert [b["settings"]["torch_threads"] for b in data["by_threads"]] == [os.cpu_count(), 1]
+    assert all(b["settings"]["threads_in_effect"] == b["settings"]["torch_threads"] for b in data["by_threads"])
+    assert "with 1 thread(s):" in r["headline"]
     # the same weights, images and batch order: the two loops must learn the same thing
     assert abs(data["ratio"]["test_loss"] - 1) <= 0.02 and data["goals"]["loss_met"]
 

