@@ -10,7 +10,7 @@ from pathlib import Path  # noqa: E402
 
 import streamlit as st  # noqa: E402
 
-from pages._common import sidebar, t
+from pages._common import keep_training_run, sidebar, t
 
 st.set_page_config(page_title="Autoencoder Lab", page_icon="🧩", layout="wide")
 
@@ -24,6 +24,7 @@ GROUPS = {
 }
 HERE = Path(__file__).resolve().parent
 
+keep_training_run()   # before any page reads the session's training run
 sidebar()
 PAGES = {t(group): [st.Page(path, title=t(title), icon=icon, default=(path == "pages/home.py"))
                     for path, title, icon in pages if (HERE / path).exists()]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import os
+import secrets
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -135,8 +136,15 @@ def model_facts(meta: dict) -> str:
 
 def sidebar() -> None:
     """Language switch and model picker, drawn by app.py on every page."""
+    ss = st.session_state
+    if "lang" not in ss and st.query_params.get("lang") in LANGUAGES:
+        ss["lang"] = st.query_params["lang"]   # a reload keeps the language (a new session)
     st.sidebar.radio(t("sidebar.language"), list(LANGUAGES), format_func=LANGUAGES.get,
                      key="lang", horizontal=True)
+    if lang() != "ko":
+        st.query_params["lang"] = lang()
+    elif "lang" in st.query_params:
+        del st.query_params["lang"]
     infos = checkpoints()
     good = [i for i in infos if i.ok]
     pending = st.session_state.pop("model.pending", None)   # set by the Train page after a save
@@ -158,6 +166,54 @@ def sidebar() -> None:
         with st.sidebar.expander(t("sidebar.broken", n=len(broken))):
             for i in broken:
                 st.caption(f"**{i.name}**: {i.error}")
+
+
+# ---------------------------------------------------------------- training runs across reloads
+
+def _session_ended(held: list) -> None:
+    for token, owner in held:
+        ae.jobs.default_shelf().release(token, owner)   # waits a while for a reload to claim it
+
+
+@st.cache_resource(scope="session", on_release=_session_ended, show_spinner=False)
+def session_runs() -> list:
+    """(token, owner) of the training runs this browser session holds. When the session ends (tab
+    closed, page reloaded) each waits on the shelf for a new session to bring its token back."""
+    return []
+
+
+def keep_training_run() -> None:
+    """A reload starts a new session: the Train page's run would be lost with the old one. Its
+    token rides in the address (?run=...) on every page, and a session that arrives with it takes
+    the run back."""
+    ss = st.session_state
+    owner = ss.setdefault("train.owner", secrets.token_hex(8))
+    token = st.query_params.get("run")
+    if token and token != ss.get("train.token"):
+        job = ae.jobs.default_shelf().claim(token, owner)
+        if job is not None:
+            ss["train.job"], ss["train.token"] = job, token
+            ss["train.claimed"] = True    # the Train page shows the run's settings
+            session_runs().append((token, owner))
+        elif not ss.get("train.token"):
+            ss["train.run_gone"] = True   # the Train page says so
+    if ss.get("train.token"):
+        st.query_params["run"] = ss["train.token"]
+    elif "run" in st.query_params:
+        del st.query_params["run"]
+
+
+def hold_training_run(job) -> None:
+    """Put a newly started run on the shelf, in place of this session's previous one."""
+    ss = st.session_state
+    shelf = ae.jobs.default_shelf()
+    if ss.get("train.token"):
+        shelf.discard(ss["train.token"])   # replaced; the page keeps its curves for comparison
+    owner = ss.setdefault("train.owner", secrets.token_hex(8))
+    token = shelf.add(job, owner)
+    session_runs().append((token, owner))
+    ss["train.job"], ss["train.token"] = job, token
+    st.query_params["run"] = token
 
 
 # ---------------------------------------------------------------- pictures

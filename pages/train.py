@@ -1,13 +1,14 @@
 """Train: settings -> a background TrainingJob (ae.jobs) -> a live panel polled every second -> save.
 
-The job lives in this browser session's state; the model it trains is its own, never a cached one.
+The job lives in this browser session's state and on the process-wide shelf (ae.jobs.JobShelf), so a
+reload can take it back; the model it trains is its own, never a cached one.
 """
 import streamlit as st
 
 import ae
 from ae import jobs
 from ae.checkpoint import CheckpointError
-from pages._common import USER_CHECKPOINTS, lang, show_rows, t, use_router
+from pages._common import USER_CHECKPOINTS, hold_training_run, lang, show_rows, t, use_router
 from pages._text import STRINGS
 
 use_router()   # before anything is drawn: see pages/_common.py
@@ -60,6 +61,16 @@ def fill(values: dict) -> None:
     ss["train.notice"] = "train.preset_done"
 
 
+def values_of(job: jobs.TrainingJob) -> dict:
+    """The widget values that start `job`: shown when a reloaded page takes a run back."""
+    m, tc = job.model_config, job.train_config
+    return {**DEFAULTS, "dataset": job.dataset, "kind": m.kind, "latent": m.latent_dim,
+            "hidden": ",".join(str(h) for h in m.hidden or ()), "epochs": tc.epochs, "batch": tc.batch_size,
+            "lr": tc.lr, "seed": tc.seed, "quick": tc.limit is not None, "subset": tc.limit or DEFAULTS["subset"],
+            "denoise": bool(tc.noise), "noise": tc.noise[0] if tc.noise else DEFAULTS["noise"],
+            "level": tc.noise_level, "clip": tc.noise_clip, "noisy_target": tc.noisy_target}
+
+
 def kind_changed() -> None:   # each kind has its own meaning of "hidden sizes"
     kind = ss[wkey("kind")]
     renew({"kind": kind, "hidden": ",".join(map(str, ae.MODELS[kind].default_hidden))})
@@ -86,15 +97,9 @@ def describe(job: jobs.TrainingJob) -> str:
     return ", ".join(parts)
 
 
-@st.cache_resource(scope="session", on_release=lambda started: [j.stop("disconnected") for j in started],
-                   show_spinner=False)
-def session_jobs() -> list:
-    """The jobs this browser session started: stopped when the session disconnects, so that an
-    abandoned tab does not hold one of the few training slots."""
-    return []
-
-
 job: jobs.TrainingJob | None = ss.get("train.job")
+if job is not None and ss.pop("train.claimed", False):
+    renew(values_of(job))
 snap = job.snapshot() if job is not None else None
 busy = snap is not None and snap.active
 
@@ -102,6 +107,8 @@ st.title(t("train.heading"))
 st.markdown(t("train.intro"))
 if ss.get("train.saved_name"):
     st.success(t("train.saved", name=ss.pop("train.saved_name")))
+if ss.pop("train.run_gone", False):
+    st.info(t("train.run_gone", minutes=f"{ae.jobs.default_shelf().grace_s / 60:g}"), icon=":material/history:")
 
 # ---------------------------------------------------------------- settings
 
@@ -186,8 +193,7 @@ if start and not busy:
             if snap is not None and snap.history:   # kept for the comparison (e.g. first-printing target)
                 ss["train.previous"] = {"history": snap.history, "recon": snap.recon, "inputs": snap.inputs,
                                         "dataset": job.dataset, "what": describe(job)}
-            session_jobs().append(new.start())
-            ss["train.job"] = new
+            hold_training_run(new.start())   # the run survives a reload: see pages/_common.py
             st.rerun()
 if stop and job is not None:
     job.stop()

@@ -35,6 +35,24 @@ def test_language_switch_changes_text():
     assert not any("\uac00" <= ch <= "\ud7a3" for ch in english)
 
 
+def test_language_rides_in_the_address_for_a_reload():
+    at = app().run()
+    assert "lang" not in at.query_params                         # Korean, the default, needs nothing
+    at.sidebar.radio(key="lang").set_value("en").run()
+    assert at.query_params["lang"] == "en"
+    reloaded = app()                                             # a reload: a new session, only the address
+    reloaded.query_params["lang"] = "en"
+    reloaded.run()
+    assert not reloaded.exception, reloaded.exception
+    assert reloaded.session_state["lang"] == "en" and at.title[0].value == reloaded.title[0].value
+    made_up = app()
+    made_up.query_params["lang"] = "xx"                          # not a language: the default, no error
+    made_up.run()
+    assert not made_up.exception and made_up.session_state["lang"] == "ko"
+    at.sidebar.radio(key="lang").set_value("ko").run()
+    assert "lang" not in at.query_params
+
+
 def test_home_shows_reconstructions_of_active_model():
     at = app()
     at.session_state["lang"] = "en"

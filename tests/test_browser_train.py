@@ -81,7 +81,8 @@ def open_train_page(page: Page, app_url: str):
 
 def test_second_session_waits_its_turn_and_a_closed_tab_frees_the_slot(browser, app_url):
     """AE_MAX_TRAININGS is 1 here: a second session queues with its place shown; closing the first
-    tab stops that run (the session is released), and the second one starts."""
+    tab stops that run once nobody has reloaded it within AE_RUN_GRACE_S (20 s for the test server),
+    and the second one starts."""
     if jobs.max_trainings() != 1:
         pytest.skip("needs AE_MAX_TRAININGS=1 (the default)")
     first_ctx, second_ctx = browser.new_context(), browser.new_context()
@@ -102,3 +103,26 @@ def test_second_session_waits_its_turn_and_a_closed_tab_frees_the_slot(browser, 
     expect(main2.get_by_text(re.compile("멈췄습니다|완료"))).to_be_visible(timeout=60_000)
     expect(second.get_by_test_id("stException")).to_have_count(0)
     second_ctx.close()
+
+
+def test_reloading_the_page_keeps_the_run(page: Page, app_url):
+    """A reload is a new session; the run's token in the address brings the run back, still training."""
+    main = open_train_page(page, app_url)
+    number(page, "학습 이미지 수", 5000)
+    number(page, "에폭 수", 200)             # far longer than this test
+    main.get_by_role("button", name=re.compile("학습 시작")).click()
+    running = main.get_by_text(re.compile(r"200 에폭 중 \d+ 에폭"))
+    expect(running).to_be_visible(timeout=60_000)
+    assert re.search(r"[?&]run=[\w-]{16}", page.url), page.url
+
+    page.reload()
+    wait_for_app(page)
+    expect(running).to_be_visible(timeout=60_000)                 # the same run, still training
+    expect(main.get_by_role("button", name=re.compile("멈춤"))).to_be_enabled()
+    page.wait_for_timeout(25_000)           # past the old session's grace (20 s): it must not be stopped
+    expect(running).to_be_visible()
+    screenshot(page, "train-ko-after-reload")
+    main.get_by_role("button", name=re.compile("멈춤")).click()
+    expect(main.get_by_text(re.compile("개에서 멈췄습니다"))).to_be_visible(timeout=60_000)
+    expect(main.get_by_role("button", name=re.compile("저장"))).to_be_visible()
+    expect(page.get_by_test_id("stException")).to_have_count(0)

@@ -197,3 +197,47 @@ def test_latent_points_pca_is_sign_stable():
             assert torch.corrcoef(torch.stack([torch.from_numpy(a[:, axis]), torch.from_numpy(b[:, axis])]))[0, 1] > 0.99
     c, method = jobs.latent_points(z[:, :2])
     assert method == "raw" and torch.equal(torch.from_numpy(c), z[:, :2])
+
+
+# ---------------------------------------------------------------- the shelf (runs that outlive a reload)
+
+def test_shelf_reload_takes_the_run_back_within_grace():
+    shelf = jobs.JobShelf(grace_s=0.3)
+    j = job(epochs=1000).start()                     # long enough to be running throughout
+    token = shelf.add(j, owner="tab-1")
+    assert len(token) >= 16 and token in shelf and shelf.add(j, "tab-1") != token
+    shelf.release(token, "tab-1")                    # the page reloads: the old session ends...
+    assert shelf.claim(token, "tab-2") is j          # ...and the new one brings the token back
+    time.sleep(0.6)                                  # past the grace: claimed, so it must still run
+    assert j.snapshot().status in jobs.ACTIVE and not j.stop_requested and token in shelf
+    shelf.release(token, "tab-1")                    # a late goodbye from the old session changes nothing
+    assert shelf.claim(token, "tab-3") is j          # a second tab opens the same address
+    shelf.release(token, "tab-2")                    # one of the two closes: the other still shows it
+    time.sleep(0.6)
+    assert not j.stop_requested
+    shelf.release(token, "tab-3")                    # now the last holder leaves for good
+    wait_for(lambda: token not in shelf, timeout=5)
+    assert j.wait(30) and j.snapshot().stop_reason == "disconnected" and j.snapshot().can_save
+    assert shelf.claim(token, "tab-4") is None       # gone: the page says so
+
+
+def test_shelf_keeps_a_finished_run_until_grace_and_discard_forgets_now():
+    shelf = jobs.JobShelf(grace_s=0.2)
+    done = job().start()
+    assert done.wait(60)
+    token = shelf.add(done, "tab-1")
+    shelf.release(token, "tab-1")
+    assert shelf.claim(token, "tab-2") is done and done.snapshot().status == jobs.DONE  # still saveable
+    shelf.release(token, "tab-2")
+    wait_for(lambda: token not in shelf, timeout=5)
+    assert done.snapshot().status == jobs.DONE      # stopping a finished run changes nothing
+    other = shelf.add(done, "tab-1")
+    shelf.discard(other)
+    assert other not in shelf and len(shelf) == 0 and shelf.claim(other, "tab-1") is None
+
+
+def test_run_grace_from_env():
+    assert jobs.run_grace_s({}) == 120.0 and jobs.run_grace_s({"AE_RUN_GRACE_S": " 5 "}) == 5.0
+    for bad in ("-1", "nan", "soon", "1e9"):
+        with pytest.raises(ValueError, match="AE_RUN_GRACE_S"):
+            jobs.run_grace_s({"AE_RUN_GRACE_S": bad})

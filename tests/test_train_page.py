@@ -136,3 +136,39 @@ def test_tiny_training_saves_and_becomes_the_active_model(user_dir):
     assert meta["model"]["latent_dim"] == 2 and meta["dataset"]["train_size"] == 256 and len(meta["history"]) == 1
     assert at.sidebar.selectbox(key="model").value == str(path)      # selected at once in the sidebar
     assert any("tiny_run" in s.value for s in at.success)
+
+
+def test_a_reloaded_page_takes_its_run_back_by_the_address():
+    at = train_page()
+    widget(at, "number_input", "subset").set_value(256)
+    widget(at, "number_input", "epochs").set_value(1).run()
+    at.button(key="train.start").click().run()
+    assert not at.exception, at.exception
+    token = at.session_state["train.token"]
+    assert at.query_params["run"] == token            # in the address
+    run_until_finished(at)
+
+    # A reload is a new session with nothing in it but the address.
+    again = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    again.query_params["run"] = token
+    again.session_state["lang"] = "en"
+    again.run()
+    again.switch_page("pages/train.py").run()
+    assert not again.exception, again.exception
+    assert again.session_state["train.job"] is at.session_state["train.job"]
+    assert any("Done: 1 epoch" in s.value for s in again.success)          # the run, finished
+    assert any(b.label == "Save" for b in again.button)                      # and still saveable
+    # the settings shown are the run's, not the defaults of a fresh page
+    assert widget(again, "number_input", "epochs").value == 1 and widget(again, "number_input", "subset").value == 256
+    assert widget(again, "text_input", "hidden").value == "128,64,12"
+    assert again.query_params["run"] == token
+
+    # An address whose run has gone (expired or made up) says so instead of failing.
+    gone = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    gone.query_params["run"] = "no-such-run"
+    gone.session_state["lang"] = "en"
+    gone.run()
+    gone.switch_page("pages/train.py").run()
+    assert not gone.exception, gone.exception
+    assert "train.job" not in gone.session_state and "run" not in gone.query_params
+    assert any("no longer here" in i.value for i in gone.info)

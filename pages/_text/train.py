@@ -58,6 +58,8 @@ EN = {
     "train.status.stopped": "Stopped after {batches} of {total} batches ({time}). What was learned so far is kept.",
     "train.status.stopped_queued": "Stopped before it started: nothing was trained.",
     "train.status.disconnected": "The browser disconnected, so this training was stopped. What was learned so far is kept.",
+    "train.run_gone": "The training run this address points to is no longer here. A run waits {minutes} minute(s) "
+                      "for its page to come back after the tab is closed; save a run to keep it for good.",
     "train.status.diverged": "Training diverged: the loss became NaN or exploded, so nothing can be saved. Try a smaller learning rate.",
     "train.status.failed": "Training failed:",
     "train.metric.epoch": "Epoch",
@@ -165,6 +167,8 @@ KO = {
     "train.status.stopped": "배치 {total}개 중 {batches}개에서 멈췄습니다 ({time}). 지금까지 배운 것은 남아 있습니다.",
     "train.status.stopped_queued": "시작하기 전에 멈췄습니다: 학습한 것이 없습니다.",
     "train.status.disconnected": "브라우저 연결이 끊겨 학습을 멈췄습니다. 지금까지 배운 것은 남아 있습니다.",
+    "train.run_gone": "이 주소가 가리키는 학습은 더 이상 없습니다. 탭을 닫은 뒤에는 {minutes}분 동안만 페이지가 "
+                      "돌아오기를 기다립니다. 오래 두려면 모델을 저장하세요.",
     "train.status.diverged": "학습이 발산했습니다: 손실이 NaN이 되거나 폭발해서 저장할 수 없습니다. 학습률을 낮춰 보세요.",
     "train.status.failed": "학습에 실패했습니다:",
     "train.metric.epoch": "에폭",
