@@ -137,7 +137,7 @@ def main(epochs: int = 2, limit: int | None = None, test_limit: int | None = Non
         n = n or os.cpu_count() or 1
         with torch_threads(n):
             settings.append(_measure(data, epochs, workers, seeds, n, same_order))
-    result = dict(settings[0])
+    result = {**settings[0], "figures": dict(settings[0]["figures"])}
     for other in settings[1:]:
         t = other["settings"]["torch_threads"]
         result["figures"][f"speed-up with {t} torch thread(s) for both loops"] = (
@@ -189,7 +189,8 @@ def _measure(data: dict, epochs, workers, seeds, threads, same_order) -> dict:
         "headline": headline,
         "settings": {"epochs": epochs, "train_images": n, "test_images": len(test_x), "batch_size": LESSON_BATCH,
                      "lr": LESSON_LR, "model": "dense 784-128-64-12-3", "lesson_workers": workers,
-                     "torch_threads": threads, "threads_in_effect": torch.get_num_threads(), "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY", "default"),
+                     "torch_threads": threads, "threads_in_effect": torch.get_num_threads(),
+                     "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY", "default"),
                      "seeds": list(seeds), "same_batch_order": same_order},
         "ours": {"samples_per_s": ours_rate, "test_loss": ours_test, "setup_s": data["ours_setup"]},
         "lesson": {"samples_per_s": lesson_rate, "test_loss": lesson_test, "setup_s": data["lesson_setup"]},

@@ -108,7 +108,8 @@ st.markdown(t("train.intro"))
 if ss.get("train.saved_name"):
     st.success(t("train.saved", name=ss.pop("train.saved_name")))
 if ss.pop("train.run_gone", False):
-    st.info(t("train.run_gone", minutes=f"{ae.jobs.default_shelf().grace_s / 60:g}"), icon=":material/history:")
+    minutes = f"{ae.jobs.default_shelf().grace_s / 60:.1f}".rstrip("0").rstrip(".")
+    st.info(t("train.run_gone", minutes=minutes), icon=":material/history:")
 
 # ---------------------------------------------------------------- settings
 
