@@ -92,4 +92,6 @@ def test_browser_benchmark_tiny(app_url, tmp_path):
     assert run["page_switch_first_visit"]["n"] >= (len(browser.present_pages()) - 1)
     if run["denoise_page"]:
         assert run["slider"]["n"] == 2 and run["slider"]["p95_ms"] >= run["slider"]["p50_ms"] > 0
+        # the server's own figure, read from the page: part of what the browser waited for
+        assert run["slider_server"]["n"] >= 1 and 0 < run["slider_server"]["p50_ms"] <= run["slider"]["max_ms"]
     assert r["headline"].startswith("browser: 1 session")
