@@ -100,17 +100,21 @@ class TrainingPool:
             return len(self._waiting)
 
 
-_POOL: TrainingPool | None = None
-_POOL_LOCK = threading.Lock()
+_SHARED: dict[str, object] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def _shared(name: str, make):
+    """One object per server process, made on first use and shared by every browser session."""
+    with _SHARED_LOCK:
+        if name not in _SHARED:
+            _SHARED[name] = make()
+        return _SHARED[name]
 
 
 def default_pool() -> TrainingPool:
-    """The process-wide pool, shared by every browser session of one server."""
-    global _POOL
-    with _POOL_LOCK:
-        if _POOL is None:
-            _POOL = TrainingPool(max_trainings())
-        return _POOL
+    """The process-wide pool: at most AE_MAX_TRAININGS runs at once, whoever started them."""
+    return _shared("pool", lambda: TrainingPool(max_trainings()))
 
 
 # ---------------------------------------------------------------- the shelf
@@ -203,16 +207,9 @@ class JobShelf:
             return len(self._jobs)
 
 
-_SHELF: JobShelf | None = None
-
-
 def default_shelf() -> JobShelf:
-    """The process-wide shelf, shared by every browser session of one server."""
-    global _SHELF
-    with _POOL_LOCK:
-        if _SHELF is None:
-            _SHELF = JobShelf(run_grace_s())
-        return _SHELF
+    """The process-wide shelf: a reloaded page (a new session) finds its run here."""
+    return _shared("shelf", lambda: JobShelf(run_grace_s()))
 
 
 # ---------------------------------------------------------------- helpers
@@ -490,5 +487,6 @@ class TrainingJob:
                                       "epochs_done": len(snap.history)})
 
 
-__all__ = ["TrainingJob", "TrainingPool", "JobSnapshot", "default_pool", "max_trainings", "parse_sizes",
+__all__ = ["TrainingJob", "TrainingPool", "JobSnapshot", "JobShelf", "default_pool", "default_shelf", "max_trainings",
+           "run_grace_s", "parse_sizes",
            "latent_points", "QUEUED", "RUNNING", "STOPPED", "DONE", "FAILED", "DIVERGED"]
