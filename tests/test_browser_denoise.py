@@ -46,6 +46,12 @@ def wait_for_new_picture(page: Page, old: str) -> None:
                            " return i && i.src !== s; }", arg=[old], timeout=60_000)
 
 
+def canvas_button(page: Page, name: str):
+    """A button of the drawing canvas's toolbar, whether the component renders in the page or in an iframe."""
+    button = page.get_by_role("button", name=name, exact=True)
+    return button if button.count() else page.frame_locator("iframe").last.get_by_role("button", name=name, exact=True)
+
+
 def test_slider_kind_upload_and_drawing(page: Page, denoise_url):
     page.goto(denoise_url)
     wait_for_app(page)
@@ -92,21 +98,25 @@ def test_slider_kind_upload_and_drawing(page: Page, denoise_url):
 
     # a drawing made with the mouse
     main.get_by_text("직접 그리기", exact=True).click()
-    canvas = main.locator("canvas").last
-    canvas.wait_for(timeout=30_000)
-    box = canvas.bounding_box()
-    page.mouse.move(box["x"] + 140, box["y"] + 40)
-    page.mouse.down()
-    page.mouse.move(box["x"] + 140, box["y"] + 240, steps=12)
-    page.mouse.up()
+    wait_for_app(page)
+    for _ in range(3):   # a stroke made while the canvas is still mounting is lost: its Undo stays disabled
+        canvas = main.locator("canvas").last
+        canvas.wait_for(timeout=30_000)
+        box = canvas.bounding_box()
+        page.mouse.move(box["x"] + 140, box["y"] + 40)
+        page.mouse.down()
+        page.mouse.move(box["x"] + 140, box["y"] + 240, steps=12)
+        page.mouse.up()
+        try:
+            expect(canvas_button(page, "Undo")).to_be_enabled(timeout=5_000)
+            break
+        except AssertionError:
+            wait_for_app(page)
+    expect(canvas_button(page, "Undo")).to_be_enabled()
     try:
         expect(main.get_by_text("준비된 28x28 입력")).to_be_visible(timeout=20_000)
     except AssertionError:   # on a busy machine the canvas can drop its live update: send it by hand
-        send = "Update the app with this drawing"
-        button = page.get_by_role("button", name=send)
-        if not button.count():
-            button = page.frame_locator("iframe").last.get_by_role("button", name=send)
-        button.click()
+        canvas_button(page, "Update the app with this drawing").click()
         expect(main.get_by_text("준비된 28x28 입력")).to_be_visible(timeout=60_000)
     page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
     wait_for_app(page)
