@@ -182,12 +182,17 @@ def session_runs() -> list:
     return []
 
 
+def _owner() -> str:
+    """This browser session's name on the shelf."""
+    return st.session_state.setdefault("train.owner", secrets.token_hex(8))
+
+
 def keep_training_run() -> None:
     """A reload starts a new session: the Train page's run would be lost with the old one. Its
     token rides in the address (?run=...) on every page, and a session that arrives with it takes
     the run back."""
     ss = st.session_state
-    owner = ss.setdefault("train.owner", secrets.token_hex(8))
+    owner = _owner()
     token = st.query_params.get("run")
     if token and token != ss.get("train.token"):
         job = ae.jobs.default_shelf().claim(token, owner)
@@ -204,16 +209,15 @@ def keep_training_run() -> None:
 
 
 def hold_training_run(job) -> None:
-    """Put a newly started run on the shelf, in place of this session's previous one."""
+    """Put a newly started run on the shelf, in place of this session's previous one; the next run's
+    keep_training_run() writes its token into the address."""
     ss = st.session_state
     shelf = ae.jobs.default_shelf()
     if ss.get("train.token"):
         shelf.discard(ss["train.token"])   # replaced; the page keeps its curves for comparison
-    owner = ss.setdefault("train.owner", secrets.token_hex(8))
-    token = shelf.add(job, owner)
-    session_runs().append((token, owner))
+    token = shelf.add(job, _owner())
+    session_runs().append((token, _owner()))
     ss["train.job"], ss["train.token"] = job, token
-    st.query_params["run"] = token
 
 
 # ---------------------------------------------------------------- pictures
