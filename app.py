@@ -10,9 +10,10 @@ from pathlib import Path  # noqa: E402
 
 import streamlit as st  # noqa: E402
 
-from pages._common import keep_training_run, sidebar, t
+from pages._common import PIXELATED, keep_training_run, sidebar, t
 
 st.set_page_config(page_title="Autoencoder Lab", page_icon="🧩", layout="wide")
+st.html(PIXELATED)
 
 # (file, title key, icon) per group; url paths come from the file names, so they stay the same
 # whichever language is chosen.

@@ -60,28 +60,33 @@ def psnr_curve(curve: dict[str, list[float]], marker: float | None = None, label
 
     `labels` maps names to legend text (and fixes the order); `marker` draws the slider's position.
     Exact copies score 100 dB, so the y axis stops a little above the best finite figure.
+    Built from a plain spec without plotly's validation: it is redrawn on every slider move, where
+    validating took about two thirds of this figure's cost (20 of 30 ms). Tests validate the spec.
     """
-    xs = curve["x"]
+    xs = list(curve["x"])
     names = [n for n in (labels or curve) if n != "x" and n in curve]
-    fig = go.Figure()
     dashed = {"none", "median3", "gaussian_blur", "total_variation"}   # classical baselines: thin, dashed
+    data = []
     for i, name in enumerate(names):
         base = name in dashed
-        fig.add_trace(go.Scatter(
-            x=xs, y=curve[name], mode="lines+markers", name=(labels or {}).get(name, name),
+        data.append(dict(
+            type="scatter", x=xs, y=[float(v) for v in curve[name]], mode="lines+markers",
+            name=(labels or {}).get(name, name),
             line=dict(width=1.5 if base else 3, dash="dot" if base else "solid",
                       color="#888888" if name == "none" else PALETTE[i % len(PALETTE)]),
             marker=dict(size=4 if base else 7), hovertemplate="%{x:g}: %{y:.1f} dB<extra>%{fullData.name}</extra>"))
     finite = [v for n in names for v in curve[n] if v < 60]
     top = (max(finite) if finite else 40) + 3
     bottom = (min(finite) if finite else 0) - 1
-    if marker is not None:
-        fig.add_vline(x=marker, line=dict(color="#E45756", width=2, dash="dash"),
-                      annotation_text=marker_text, annotation_position="top")
-    fig.update_layout(height=440, margin=dict(l=10, r=10, t=30, b=10), xaxis_title=x_title,
-                      yaxis_title=y_title, yaxis_range=[bottom, top], hovermode="x unified",
-                      legend=dict(orientation="h", yanchor="top", y=-0.2, xanchor="left", x=0))
-    return fig
+    layout = dict(height=440, margin=dict(l=10, r=10, t=30, b=10), xaxis=dict(title=dict(text=x_title)),
+                  yaxis=dict(title=dict(text=y_title), range=[bottom, top]), hovermode="x unified",
+                  legend=dict(orientation="h", yanchor="top", y=-0.2, xanchor="left", x=0))
+    if marker is not None:   # what fig.add_vline draws, written out: add_vline alone cost about 8 ms
+        layout["shapes"] = [dict(type="line", x0=marker, x1=marker, xref="x", y0=0, y1=1, yref="y domain",
+                                 line=dict(color="#E45756", width=2, dash="dash"))]
+        layout["annotations"] = [dict(text=marker_text, x=marker, xref="x", y=1, yref="y domain",
+                                      showarrow=False, xanchor="center", yanchor="bottom")]
+    return go.Figure(dict(data=data, layout=layout), _validate=False)
 
 
 def training_curves(history: list[dict], epochs: int | None = None, labels: dict[str, str] | None = None,

@@ -5,8 +5,8 @@ For each number of sessions, on a freshly started server:
   - server start to first rendered page (the home page's heading, pictures and an idle script);
   - page switch time: clicking a sidebar link until the new page's heading is shown and its script
     has finished; first visits (which fill caches) and later visits are counted apart;
-  - noise slider to updated images on the Denoising page: ArrowRight/ArrowLeft on the noise-level
-    slider until the composed picture has changed and the fragment has finished, `moves` times;
+  - noise slider to updated images on the Denoising page, with 16 images (the "How many" slider at
+    its top): ArrowRight/ArrowLeft on the noise-level slider until the composed picture has changed and the fragment has finished, `moves` times;
     and for each move the server's own time for that update, as the page reports it.
 
 The async helpers here (open_session, switch_to, move_slider, ...) are also what
@@ -28,6 +28,7 @@ from pathlib import Path
 from bench.common import CHROMIUM, CHROMIUM_ARGS, RESULTS, ROOT, machine, start_server, stop_server, summary_ms, write_result
 
 QUICK = {"moves": 10, "rounds": 1}      # `python -m bench --quick`
+IMAGES = 16                              # images on the Denoising page while the slider moves
 PAGES = ["home", "train", "latent", "denoise"]   # app.py's pages, in its order; those with a file count
 DEFAULT_LANG = "ko"
 VIEWPORT = {"width": 1400, "height": 1000}
@@ -227,6 +228,10 @@ async def _flow(s: Session, pages: list[str], rounds: int, moves: int) -> None:
             await check_page(s, name)
     if "denoise" in pages and moves:
         await switch_to(s, "denoise", label="page_switch")
+        count = await slider_of(s, "denoise.n")   # the goal is set for 16 images: the slider's top
+        await move_slider(s, count, "End", label="set_16_images")
+        if await count.evaluate("e => Number(e.value)") != IMAGES:
+            s.problems.append(f"session {s.index}: the image count did not reach {IMAGES}")
         slider = await slider_of(s, "denoise.level.gaussian")
         for _ in range(moves):
             await move_slider(s, slider, "")

@@ -51,6 +51,17 @@ def test_median_removes_isolated_specks():
     assert float(baselines.median3(x).max()) == 0.0
 
 
+def test_median_matches_scipy(clean):
+    """The sorting network gives exactly SciPy's 3x3 median (edges replicated: mode "nearest")."""
+    from scipy.ndimage import median_filter
+
+    noisy = denoise.damage(clean[:8], "salt_and_pepper", 0.3, seed=2)
+    ref = median_filter(noisy.numpy(), size=(1, 1, 3, 3), mode="nearest")
+    assert np.array_equal(baselines.median3(noisy).numpy(), ref)
+    ties = torch.randint(0, 3, (4, 1, 28, 28), generator=torch.Generator().manual_seed(0)).float() / 2
+    assert np.array_equal(baselines.median3(ties).numpy(), median_filter(ties.numpy(), size=(1, 1, 3, 3), mode="nearest"))
+
+
 def test_total_variation_matches_scikit_image(clean):
     """The batched numpy version is the same algorithm as scikit-image's, image by image."""
     from skimage.restoration import denoise_tv_chambolle

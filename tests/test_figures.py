@@ -62,6 +62,9 @@ def test_psnr_curve_orders_labels_and_marks_the_slider():
     assert hi < 100 and hi >= 28 and lo <= 9                       # the 100 dB exact copy does not squash the plot
     assert any(s.type == "line" and s.x0 == 0.2 for s in fig.layout.shapes)
     assert len(figures.psnr_curve(curve).data) == 3
+    # built without plotly's checks for speed, so check here that plotly accepts every property
+    checked = go.Figure(fig.to_dict())
+    assert checked.to_dict() == fig.to_dict()
 
 
 @pytest.mark.parametrize("d, kind", [(1, go.Scatter), (2, go.Scatter), (3, go.Scatter3d)])
