@@ -69,8 +69,7 @@ def codes_and_errors(model, images: torch.Tensor, batch_size: int = 1024) -> tup
     zs, errs = [], []
     for b in images.split(batch_size):
         b = b.to(dev)
-        z = model.encode(b)
-        recon = model.decode(z)
+        z, recon = model.encode_and_reconstruct(b)
         zs.append(z.float().cpu())
         errs.append(((recon - b) ** 2).flatten(1).mean(1).float().cpu())
     if not zs:

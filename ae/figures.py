@@ -29,6 +29,10 @@ def architecture(model: Autoencoder, encoder: str = "encoder", decoder: str = "d
         hovertext=[f"{n}: {'×'.join(map(str, s))} = {v:,}" for n, s, v in zip(names, shapes, sizes)],
         hoverinfo="text"))
     top = max(heights) + 0.9
+    for i in model.skips:   # skip connections: dotted arcs under the bars, from a stage to its mirror
+        j = len(sizes) - 1 - i
+        fig.add_shape(type="path", path=f"M {i},{-heights[i]} C {i},{-top} {j},{-top} {j},{-heights[j]}",
+                      line=dict(color="#888888", dash="dot", width=2))
     fig.add_annotation(x=(mid - 1) / 2, y=top, text=f"← {encoder} →", showarrow=False, font_color="#4C78A8")
     fig.add_annotation(x=mid + (mid + 1) / 2, y=top, text=f"← {decoder} →", showarrow=False, font_color="#54A24B")
     fig.update_layout(

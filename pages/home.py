@@ -20,6 +20,8 @@ with left:
     st.plotly_chart(ae.figures.architecture(model, t("home.encoder"), t("home.decoder")),
                     config={"displayModeBar": False})
     st.caption(t("home.diagram_caption"))
+    if model.skips:
+        st.caption(t("home.skip_caption"))
 with right:
     st.subheader(t("home.strip"))
     show_rows([x[:6], recon[:6], x[6:], recon[6:]], scale=3)

@@ -147,6 +147,8 @@ with st.container(border=True):
                       disabled=busy or not quick)
     denoise = c[2].toggle(t("train.denoise"), val("denoise"), key=wkey("denoise"), disabled=busy,
                           help=t("train.denoise_help"))
+    if val("kind") == "unet" and not denoise:
+        st.warning(t("train.unet_note"))
     if denoise:
         c = st.columns([1, 1, 0.8, 1.2])
         noise = c[0].selectbox(t("train.noise"), noises, index=noises.index(val("noise")), key=wkey("noise"),

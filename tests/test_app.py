@@ -61,3 +61,24 @@ def test_home_shows_reconstructions_of_active_model():
     assert at.sidebar.selectbox(key="model").value.endswith("fmnist_dense_z3")
     mse = [m for m in at.metric if m.label == "MSE"]
     assert mse and 0 < float(mse[0].value) < 0.05
+
+
+def one_checkpoint_per_kind() -> list[str]:
+    """A shipped checkpoint of each model kind (dense, conv, unet, vae), by folder path."""
+    import ae
+    found: dict[str, str] = {}
+    for info in ae.checkpoint.list_checkpoints(ROOT / "checkpoints"):
+        if info.ok and info.name != "user":
+            found.setdefault(info.meta["model"]["kind"], str(info.path))
+    return [found[k] for k in sorted(found)]
+
+
+@pytest.mark.parametrize("path", one_checkpoint_per_kind(), ids=lambda p: Path(p).name)
+@pytest.mark.parametrize("page", [p for p in PAGES if p != "pages/train.py"])
+def test_every_shipped_model_kind_works_on_every_page(page, path, tmp_path, monkeypatch):
+    """A unet cannot decode z alone, a vae's code is a mean: each page must still draw with it active."""
+    monkeypatch.setenv("AE_CACHE_DIR", str(tmp_path / "cache"))
+    at = open_page(page, "en", model=path, **{"latent.n": 200})
+    assert at.session_state["model"] == path
+    assert not at.error, [e.value for e in at.error]
+    assert at.get("imgs") or at.get("plotly_chart"), "the page drew its pictures or its map"

@@ -26,7 +26,7 @@ from ae.models import MODELS, ModelConfig, build_model
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = {"dense": ModelConfig("dense", 3, (16, 8)), "conv": ModelConfig("conv", 4, (4, 8)),
-         "vae": ModelConfig("vae", 2, (4, 8))}
+         "vae": ModelConfig("vae", 2, (4, 8)), "unet": ModelConfig("unet", 4, (4, 8))}
 
 
 def tiny(kind: str = "dense", seed: int = 0):

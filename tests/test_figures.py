@@ -32,6 +32,16 @@ def test_architecture_of_conv_models(config):
     assert "1×28×28" == fig.data[0].text[0] and str(config.latent_dim) in fig.data[0].text
 
 
+def test_architecture_draws_skip_connections():
+    fig = figures.architecture(build_model(ModelConfig(kind="unet", latent_dim=8, hidden=(4, 8))))
+    ticks = list(fig.layout.xaxis.ticktext)   # x, conv 1, conv 2, conv 3, z, conv 3, conv 2, conv 1, x̂
+    arcs = [s.path for s in fig.layout.shapes]
+    assert len(arcs) == 2 and ticks[1] == "conv 1" and ticks[-2] == "conv 1"
+    assert arcs[0].startswith("M 1,") and " 7," in arcs[0]          # conv 1 to its mirror in the decoder
+    assert arcs[1].startswith("M 2,") and " 6," in arcs[1]
+    assert not figures.architecture(build_model(ModelConfig(kind="conv"))).layout.shapes
+
+
 def test_loss_curves():
     fig = figures.loss_curves(HISTORY, labels={"train": "훈련", "test": "테스트", "epoch": "에폭"})
     assert [t.name for t in fig.data] == ["훈련", "테스트"]

@@ -35,7 +35,10 @@ def test_shapes(config, batch):
     with torch.no_grad():
         z = model.encode(x)
         assert z.shape == (6, config.latent_dim)
-        recon = model.decode(z)
+        z2, recon = model.encode_and_reconstruct(x)
+        assert torch.equal(z2, z)
+        if config.kind != "unet":   # unet's decoder needs the encoder's skip features too
+            assert torch.allclose(model.decode(z), recon)
         assert recon.shape == (6, 1, 28, 28)
         assert float(recon.min()) >= 0 and float(recon.max()) <= 1   # sigmoid output
         assert torch.allclose(model(x), recon)
@@ -53,6 +56,22 @@ def test_loss_has_named_terms_and_backpropagates(config, batch):
     grads = [p.grad for p in model.parameters()]
     assert all(g is not None and torch.isfinite(g).all() for g in grads)
     assert all(float(g.abs().sum()) > 0 for g in grads)   # every layer learns something
+
+
+def test_unet_uses_its_skips_and_refuses_to_decode_z_alone(batch):
+    model = build_model(ModelConfig(kind="unet", latent_dim=4, hidden=(4, 8))).eval()
+    a, b = batch[:1], batch[1:2]
+    with torch.no_grad():
+        same_code = model.encode_and_reconstruct(a)[0]
+        # the same z with another image's skip features gives another picture: detail bypasses z
+        _, h1, h2 = model._encode(b)
+        d = model.up2(model.from_code(same_code).reshape(1, -1, 7, 7))
+        crossed = model.merge1(torch.cat([model.up1(model.merge2(torch.cat([d, h2], 1))), h1], 1))
+        assert not torch.allclose(crossed, model(a))
+    with pytest.raises(NotImplementedError, match="skip"):
+        model.decode(same_code)
+    with pytest.raises(ValueError, match="two channel counts"):
+        build_model(ModelConfig(kind="unet", hidden=(4, 8, 8)))
 
 
 def test_vae_encode_returns_the_mean(batch):

@@ -99,6 +99,16 @@ def test_settings_survive_language_and_page_switches():
     assert widget(at, "number_input", "epochs").label == "Epochs"
 
 
+def test_a_unet_without_damage_gets_a_warning():
+    at = train_page()
+    assert not at.warning
+    widget(at, "selectbox", "kind").set_value("unet").run()
+    assert widget(at, "text_input", "hidden").value == "32,64"
+    assert any("copy" in w.value for w in at.warning)                # skips let it learn to copy its input
+    widget(at, "toggle", "denoise").set_value(True).run()
+    assert not at.warning
+
+
 def test_bad_hidden_sizes_show_a_readable_error():
     at = train_page()
     widget(at, "text_input", "hidden").set_value("128,abc").run()

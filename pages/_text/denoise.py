@@ -19,7 +19,11 @@ EN = {
         "x). It learns what the damage looks like and how to undo it: where the pepper dots are, how a "
         "stroke continues under a black block. That is why it keeps its quality at levels where the plain "
         "model and the filters give up. Filters only know the neighbouring pixels; the autoencoders know "
-        "what clothes or digits look like."),
+        "what clothes or digits look like.\n\n"
+        "**Skip connections carry the detail.** A U-Net denoiser also hands the encoder's feature maps to the "
+        "decoder, around z. The pixels the damage left alone and the exact position of every edge then "
+        "need not squeeze through the code. Such a model could learn to copy its input, so only the damage "
+        "in training keeps it honest: it is a denoiser, not a bottleneck."),
     "denoise.models": "Models",
     "denoise.plain": "Plain autoencoder",
     "denoise.plain_help": "Trained on clean images only. Checkpoints of the active model's dataset.",
@@ -119,7 +123,11 @@ KO = {
         "복원오차는 깨끗한 원본 x와 비교해서 계산합니다. 그래서 잡음이 어떻게 생겼고 어떻게 되돌리는지를 배웁니다. "
         "후추 같은 점이 어디 있는지, 검은 블록 아래로 획이 어떻게 이어지는지 같은 것들이죠. 일반 모델과 필터가 "
         "포기하는 수준에서도 품질을 지키는 이유입니다. 필터는 이웃한 픽셀만 알지만, 오토인코더는 옷이나 숫자가 "
-        "어떻게 생겼는지 압니다."),
+        "어떻게 생겼는지 압니다.\n\n"
+        "**스킵 연결은 세부를 실어 나릅니다.** U-Net 잡음 제거 모델은 인코더의 특징 맵을 z를 거치지 않고 디코더에 "
+        "바로 넘깁니다. 그래서 손상되지 않은 픽셀과 경계선의 정확한 위치가 좁은 코드를 통과하지 않아도 됩니다. "
+        "이런 모델은 입력을 그대로 베끼는 법을 배울 수도 있어서, 학습 때 주는 손상만이 그것을 막아 줍니다. "
+        "병목이 아니라 잡음 제거로 배우는 모델입니다."),
     "denoise.models": "모델",
     "denoise.plain": "일반 오토인코더",
     "denoise.plain_help": "깨끗한 이미지로만 학습한 모델입니다. 지금 선택한 모델과 같은 데이터셋의 체크포인트만 보입니다.",
