@@ -6,8 +6,9 @@ For each number of sessions, on a freshly started server:
   - page switch time: clicking a sidebar link until the new page's heading is shown and its script
     has finished; first visits (which fill caches) and later visits are counted apart;
   - noise slider to updated images on the Denoising page, with 16 images (the "How many" slider at
-    its top): ArrowRight/ArrowLeft on the noise-level slider until the composed picture has changed and the fragment has finished, `moves` times;
-    and for each move the server's own time for that update, as the page reports it.
+    its top): ArrowRight/ArrowLeft on the noise-level slider until the composed picture has changed
+    and the fragment has finished, `moves` times; and for each move the server's own time for that
+    update, as the page reports it.
 
 The async helpers here (open_session, switch_to, move_slider, ...) are also what
 tests/test_browser_load.py drives its 10 sessions with.

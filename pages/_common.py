@@ -219,8 +219,9 @@ def hold_training_run(job) -> None:
     shelf = ae.jobs.default_shelf()
     if ss.get("train.token"):
         shelf.discard(ss["train.token"])   # replaced; the page keeps its curves for comparison
-    token = shelf.add(job, _owner())
-    session_runs().append((token, _owner()))
+    owner = _owner()
+    token = shelf.add(job, owner)
+    session_runs().append((token, owner))
     ss["train.job"], ss["train.token"] = job, token
 
 
