@@ -21,6 +21,7 @@ import hashlib
 import json
 import os
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -431,6 +432,50 @@ def cached_map(z: np.ndarray, method: str, dims: int, settings: dict | None, key
     return m
 
 
+class MapFit:
+    """`cached_map` on a thread of its own. A Streamlit page stops its script when the user clicks
+    anything; a t-SNE computed inside the script died with it and started again from 0 on the rerun.
+    Here the fit runs on while the page comes and goes: each run reads `fraction` and the forming
+    `coords`, and waits for `result` (or `error`)."""
+
+    def __init__(self, z: np.ndarray, method: str, dims: int, settings: dict | None, key_parts: dict,
+                 cache: Cache | None = None):
+        self.fraction = 0.0
+        self.coords: np.ndarray | None = None          # the forming map, when the method reports one
+        self.result: LatentMap | None = None
+        self.error: BaseException | None = None
+        self.started = time.perf_counter()
+        self._done = threading.Event()
+        args = (z, method, dims, settings, key_parts, cache)
+        threading.Thread(target=self._run, args=args, name=f"map-{method}", daemon=True).start()
+
+    def _run(self, z, method, dims, settings, key_parts, cache) -> None:
+        try:
+            self.result = cached_map(z, method, dims, settings, key_parts, cache, on_progress=self._progress)
+        except Exception as e:     # kept for the page to show; a thread's exception would go nowhere
+            self.error = e
+        finally:
+            self.fraction = 1.0
+            self._done.set()
+
+    def _progress(self, fraction: float, coords: np.ndarray | None) -> None:
+        if coords is not None:
+            self.coords = np.array(coords, np.float32)   # a copy: openTSNE keeps changing its array
+        self.fraction = fraction
+
+    @property
+    def done(self) -> bool:
+        return self._done.is_set()
+
+    def wait(self, timeout: float | None = None) -> LatentMap | None:
+        """The map once it is ready (None if `timeout` seconds passed first); raises the fit's error."""
+        if not self._done.wait(timeout):
+            return None
+        if self.error is not None:
+            raise self.error
+        return self.result
+
+
 def map_key(key_parts: dict, method: str, dims: int, settings: dict | None = None) -> str:
     return cache_key(kind="map", method=method, dims=dims, settings=settings_for(method, settings), **key_parts)
 
@@ -439,6 +484,6 @@ def is_cached(key_parts: dict, method: str, dims: int, settings: dict | None = N
     return (cache or Cache()).path(map_key(key_parts, method, dims, settings)).exists()
 
 
-__all__ = ["EMBEDDERS", "Embedder", "LatentMap", "Cache", "TSNE_MAX_POINTS", "fit", "cached_map", "cached_codes",
+__all__ = ["EMBEDDERS", "Embedder", "LatentMap", "Cache", "TSNE_MAX_POINTS", "fit", "cached_map", "MapFit", "cached_codes",
            "codes_and_errors", "sample_indices", "interpolate", "settings_for", "cache_dir", "cache_key",
            "map_key", "is_cached", "threads"]

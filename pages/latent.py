@@ -11,7 +11,7 @@ beside the map, never on it.
 import json
 import threading
 import time
-from collections import OrderedDict, defaultdict
+from collections import OrderedDict
 
 import numpy as np
 import pandas as pd
@@ -63,9 +63,10 @@ def map_memo() -> "OrderedDict[str, ae.embed.LatentMap]":
 
 
 @st.cache_resource(show_spinner=False)
-def map_locks() -> "defaultdict[str, threading.Lock]":
-    """One lock per map key: sessions asking for the same map at once wait for one computation."""
-    return defaultdict(threading.Lock)
+def map_fits() -> tuple[threading.Lock, dict[str, ae.embed.MapFit]]:
+    """Maps being computed, by key, shared by sessions: a rerun (any click while t-SNE runs stops the
+    script) or a second session asking for the same map finds the running fit instead of a new one."""
+    return threading.Lock(), {}
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -164,10 +165,16 @@ map_key = ae.embed.map_key(key_parts, method, dims, settings)
 map_area = st.container()
 
 def fit_map_with_progress(slot) -> ae.embed.LatentMap:
-    """The map from the disk cache, or computed now: for t-SNE with the PCA map of the same codes shown
-    at once, a progress bar, and the forming t-SNE map redrawn every 2 s."""
-    slow = method.startswith("tsne") and not ae.embed.is_cached(key_parts, method, dims, settings)
-    on_progress = None
+    """The map from the disk cache, or computed on a background thread: for t-SNE with the PCA map of
+    the same codes shown at once, a progress bar, and the forming t-SNE map redrawn every 2 s."""
+    lock, fits = map_fits()
+    with lock:
+        job = fits.get(map_key)
+        if job is None:
+            slow = method.startswith("tsne") and not ae.embed.is_cached(key_parts, method, dims, settings)
+            job = fits[map_key] = ae.embed.MapFit(codes, method, dims, settings, key_parts)
+        else:
+            slow = method.startswith("tsne")
     if slow:
         with slot.container():
             st.info(t("latent.computing", n=f"{len(idx):,}", method=t(f"latent.method.{method}")))
@@ -183,21 +190,27 @@ def fit_map_with_progress(slot) -> ae.embed.LatentMap:
                 bar = st.empty()
             else:
                 bar = st.progress(0.0, text=t("latent.progress", pct=0))
-        started, last_draw, draws = time.perf_counter(), [time.perf_counter()], [0]
-
-        def on_progress(fraction, coords):
+        last_draw, draws = 0.0, 0               # a rerun mid-fit shows the forming map at once
+        while not job.done:
+            job.wait(0.25)
             if method == "tsne_sklearn":
-                return
-            bar.progress(min(max(fraction, 0.0), 1.0),
-                         text=t("latent.progress", pct=int(100 * fraction)) + f" · {time.perf_counter() - started:.1f} s")
-            if coords is not None and dims == 2 and time.perf_counter() - last_draw[0] > 2.0:
-                draws[0] += 1
+                continue
+            bar.progress(min(max(job.fraction, 0.0), 1.0), text=t("latent.progress", pct=int(100 * job.fraction))
+                         + f" · {time.perf_counter() - job.started:.1f} s")
+            coords = job.coords
+            if coords is not None and dims == 2 and time.perf_counter() - last_draw > 2.0:
+                draws += 1
                 preview_slot.plotly_chart(ae.figures.latent_map(coords, labels, names, height=520,
                                                                 axes=("t-SNE 1", "t-SNE 2")),
-                                          key=f"latent.preview.{draws[0]}", config={"displayModeBar": False})
-                last_draw[0] = time.perf_counter()
-    with shown_errors():
-        m = ae.embed.cached_map(codes, method, dims, settings, key_parts, on_progress=on_progress)
+                                          key=f"latent.preview.{draws}", config={"displayModeBar": False})
+                last_draw = time.perf_counter()
+    try:
+        with shown_errors():
+            m = job.wait()
+    finally:
+        with lock:
+            if fits.get(map_key) is job:      # finished or failed: the next request starts afresh
+                del fits[map_key]
     slot.empty()
     return m
 
@@ -209,12 +222,9 @@ with map_area:
     slot = st.empty()
     lmap = memo.get(map_key)
     if lmap is None:
-        with map_locks()[map_key]:           # another session may be computing this very map
-            lmap = memo.get(map_key)
-            if lmap is None:
-                lmap = memo[map_key] = fit_map_with_progress(slot)
-                while len(memo) > 12:
-                    memo.popitem(last=False)
+        lmap = memo[map_key] = fit_map_with_progress(slot)
+        while len(memo) > 12:
+            memo.popitem(last=False)
     elif map_key in memo:
         memo.move_to_end(map_key)
 

@@ -114,3 +114,36 @@ def test_map_selection_and_neighbours(page: Page, latent_url):
     expect(page.get_by_test_id("stException")).to_have_count(0)
     point.scroll_into_view_if_needed()
     screenshot(page, "latent_3_point")
+
+
+def progress_pct(main) -> int:
+    bar = main.get_by_text(re.compile(r"^t-SNE \d+%"))
+    expect(bar).to_be_visible(timeout=60_000)
+    return int(re.search(r"(\d+)%", bar.inner_text()).group(1))
+
+
+def test_a_click_while_tsne_runs_does_not_start_it_again(page: Page, latent_url):
+    """Any widget stops the page's script; the t-SNE runs on a thread of its own and goes on."""
+    page.goto(latent_url)
+    wait_for_app(page)
+    page.get_by_test_id("stSidebarNavLink").filter(has_text="잠재 공간").click()
+    main = page.get_by_test_id("stMain")
+    expect(main.get_by_text(re.compile(r"테스트 이미지 2,000장 · z의 t-SNE"))).to_be_visible(timeout=120_000)
+    wait_for_app(page)
+    main.get_by_text("t-SNE 설정").click()
+    iterations = main.get_by_role("slider", name="반복 횟수")
+    iterations.focus()
+    iterations.press("End")                       # 1000 iterations: a new map, some seconds long
+    expect(iterations).to_have_attribute("aria-valuetext", "1000", timeout=10_000)
+    before = progress_pct(main)
+    while before < 30:                            # past the neighbour search, into the iterations
+        page.wait_for_timeout(200)
+        before = progress_pct(main)
+
+    page.get_by_test_id("stSidebar").get_by_text("English").click()   # a rerun while the fit runs
+    expect(main.get_by_role("heading", name="Latent space explorer")).to_be_visible(timeout=30_000)
+    after = progress_pct(main)
+    assert after >= before, f"the map started again: {before}% before the click, {after}% after it"
+    expect(main.get_by_text(re.compile(r"2,000 test images · t-SNE of z"))).to_be_visible(timeout=120_000)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    screenshot(page, "latent_4_after_click_mid_fit")

@@ -2,6 +2,7 @@
 the disk cache (same arrays, fast, no pickles, survives broken files), and the codes of a model."""
 from __future__ import annotations
 
+import threading
 import time
 
 import numpy as np
@@ -203,3 +204,37 @@ def test_a_cache_that_cannot_be_written_is_skipped(tmp_path):
     z, _ = blobs(40, 3)
     m = E.cached_map(z, "pca", 2, None, {"weights": "w", "n": 40}, E.Cache(blocked / "cache"))
     assert m.coords.shape == (40, 2) and not m.cached
+
+
+def test_map_fit_runs_on_its_own_thread_and_gives_the_same_map(tmp_path):
+    z, _ = blobs(150, 6)
+    parts = {"weights": "abc", "dataset": "toy", "split": "test", "n": 150, "seed": 0}
+    job = E.MapFit(z, "tsne", 2, FAST, parts, E.Cache(tmp_path))
+    m = job.wait(timeout=60)
+    assert job.done and job.fraction == 1.0 and job.error is None and m is job.result
+    np.testing.assert_array_equal(m.coords, E.fit(z, "tsne", 2, FAST).coords)
+    assert job.coords is not None and job.coords.shape == (150, 2)      # the forming map was kept
+    assert E.is_cached(parts, "tsne", 2, FAST, E.Cache(tmp_path))
+
+
+def test_map_fit_can_be_polled_while_it_runs_and_raises_its_error(monkeypatch, tmp_path):
+    go = threading.Event()
+
+    def slow_map(z, method, dims, settings, key_parts, cache=None, on_progress=None):
+        on_progress(0.4, np.zeros((len(z), 2)))
+        go.wait(10)
+        return E.fit(z, "pca", 2)
+
+    monkeypatch.setattr(E, "cached_map", slow_map)
+    z, _ = blobs(40, 6)
+    job = E.MapFit(z, "tsne", 2, FAST, {}, E.Cache(tmp_path))
+    assert job.wait(timeout=0.2) is None and not job.done          # still running: the caller goes on
+    assert job.fraction == 0.4 and job.coords.shape == (40, 2)
+    go.set()
+    assert job.wait(timeout=10).method == "pca"
+
+    monkeypatch.undo()
+    failing = E.MapFit(z[:3], "tsne", 2, FAST, {}, E.Cache(tmp_path))   # the real fit: too few points
+    with pytest.raises(ValueError, match="at least 4 points"):
+        failing.wait(timeout=10)
+    assert failing.done and failing.result is None
