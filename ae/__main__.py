@@ -14,7 +14,7 @@ from pathlib import Path
 from . import checkpoint, data
 from .models import MODELS, ModelConfig, build_model
 from .noise import NOISES
-from .train import TrainConfig, TrainingDiverged, evaluate, train
+from .train import SCHEDULES, TrainConfig, TrainingDiverged, evaluate, train
 
 
 def _ints(text: str) -> tuple[int, ...]:
@@ -52,6 +52,9 @@ def parser() -> argparse.ArgumentParser:
                    help="the lesson's first-printing bug: train towards the noisy image")
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--limit", type=int, default=None, help="train on a random subset of this many images")
+    t.add_argument("--lr-schedule", choices=sorted(SCHEDULES), default="constant",
+                   help="cosine: lower the learning rate to 0 over the run")
+    t.add_argument("--shift", type=int, default=0, help="move training images by up to this many pixels")
     t.add_argument("--out", required=True, help="checkpoint folder, e.g. checkpoints/NAME")
     e = sub.add_parser("eval", help="test-split MSE, PSNR and SSIM of a checkpoint")
     e.add_argument("path")
@@ -77,7 +80,7 @@ def cmd_train(args) -> int:
     config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, noise=args.noise,
                          noise_level=args.noise_level, random_level=args.random_level,
                          noise_clip=not args.no_clip, noisy_target=args.noisy_target, seed=args.seed,
-                         limit=args.limit).validate()
+                         limit=args.limit, lr_schedule=args.lr_schedule, shift=args.shift).validate()
     out = Path(args.out)
     checkpoint.check_name(out.name)
     model = build_model(model_config)

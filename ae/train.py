@@ -19,6 +19,15 @@ from .models import Autoencoder
 from .noise import NOISES, corrupt
 
 
+# Learning-rate factor by the fraction of the run done (0 at the first batch, 1 after the last).
+# A constant rate leaves the last epochs jumping around the minimum (a denoiser's test PSNR moved by
+# 0.3-0.5 dB from one epoch to the next); a cosine decay lets them settle.
+SCHEDULES: dict[str, Callable[[float], float]] = {
+    "constant": lambda done: 1.0,
+    "cosine": lambda done: 0.5 * (1.0 + math.cos(math.pi * done)),
+}
+
+
 @dataclass(frozen=True)
 class TrainConfig:
     epochs: int = 10
@@ -31,6 +40,8 @@ class TrainConfig:
     noisy_target: bool = False          # the lesson's first printing: target = noisy image (a known bug)
     seed: int = 0
     limit: int | None = None            # train on a random subset of this many images
+    lr_schedule: str = "constant"       # SCHEDULES key; "cosine" lowers lr to 0 by the last batch
+    shift: int = 0                      # move each training image by up to this many pixels (0: off)
 
     @classmethod
     def from_dict(cls, d: dict) -> "TrainConfig":
@@ -59,6 +70,9 @@ class TrainConfig:
             (all(n in NOISES for n in self.noise), f"unknown noise in {self.noise}; known: {sorted(NOISES)}"),
             (self.limit is None or (isinstance(self.limit, int) and self.limit >= 1),
              f"subset size must be a positive whole number, got {self.limit}"),
+            (self.lr_schedule in SCHEDULES, f"unknown learning-rate schedule {self.lr_schedule!r}; "
+                                            f"known: {sorted(SCHEDULES)}"),
+            (isinstance(self.shift, int) and 0 <= self.shift <= 8, f"shift must be 0..8 pixels, got {self.shift}"),
             (not self.noisy_target or bool(self.noise), "noisy_target needs a noise kind"),
             # torch seeds are unsigned 64-bit; NaN or a huge seed would fail deep inside torch
             (isinstance(self.seed, int) and not isinstance(self.seed, bool) and 0 <= self.seed < 2**63,
@@ -115,6 +129,22 @@ def make_input(x: Tensor, config: TrainConfig, generator: torch.Generator) -> Te
     return corrupt(x, kind, level, generator, **options)
 
 
+def shift_images(x: Tensor, max_shift: int, generator: torch.Generator) -> Tensor:
+    """Each image moved by its own whole-pixel offset in [-max_shift, max_shift] on both axes, with
+    zeros coming in at the edges: more positions of the same digits for a small training set."""
+    if max_shift == 0:
+        return x
+    n, _, h, w = x.shape
+    span = 2 * max_shift + 1
+    dy = torch.randint(span, (n, 1), generator=generator)
+    dx = torch.randint(span, (n, 1), generator=generator)
+    padded = F.pad(x, (max_shift,) * 4).permute(0, 2, 3, 1)              # (n, h+2s, w+2s, c)
+    rows = (dy + torch.arange(h)).to(x.device)[:, :, None]
+    cols = (dx + torch.arange(w)).to(x.device)[:, None, :]
+    picked = padded[torch.arange(n, device=x.device)[:, None, None], rows, cols]   # (n, h, w, c)
+    return picked.permute(0, 3, 1, 2).contiguous()
+
+
 def batches(n: int, batch_size: int, generator: torch.Generator | None) -> list[Tensor]:
     order = torch.randperm(n, generator=generator) if generator is not None else torch.arange(n)
     return list(order.split(batch_size))
@@ -142,6 +172,7 @@ def train(model: Autoencoder, train_x: Tensor, config: TrainConfig, *, test_x: T
     history: list[EpochReport] = []
     total = config.epochs * math.ceil(len(train_x) / config.batch_size)
     done = 0
+    schedule = SCHEDULES[config.lr_schedule]
     first_loss = None
     for epoch in range(1, config.epochs + 1):
         model.train()
@@ -150,7 +181,7 @@ def train(model: Autoencoder, train_x: Tensor, config: TrainConfig, *, test_x: T
         seen = 0
         stop = False
         for idx in batches(len(train_x), config.batch_size, g):
-            x = train_x[idx].to(dev, non_blocking=True)
+            x = shift_images(train_x[idx].to(dev, non_blocking=True), config.shift, g)
             x_in = make_input(x, config, g)
             target = x_in if config.noisy_target else x  # the target is always the clean image, unless the lesson's bug is asked for
             losses = model.loss(x_in, target=target)
@@ -162,6 +193,8 @@ def train(model: Autoencoder, train_x: Tensor, config: TrainConfig, *, test_x: T
                                        f"(started at {first_loss:.3g}); try a smaller learning rate")
             opt.zero_grad(set_to_none=True)
             loss.backward()
+            for group in opt.param_groups:
+                group["lr"] = config.lr * schedule(done / total)
             opt.step()
             for k, v in losses.items():
                 sums[k] = sums.get(k, 0.0) + float(v.detach()) * len(idx)

@@ -18,7 +18,7 @@ ss = st.session_state
 # Widget values by name. The lesson: Fashion-MNIST, dense 784-128-64-12-3, Adam 0.005, batch 64, 10 epochs.
 DEFAULTS = {"dataset": "fashion-mnist", "kind": "dense", "latent": 3, "hidden": "128,64,12", "epochs": 5,
             "batch": 64, "lr": 0.005, "seed": 0, "quick": True, "subset": 5000, "denoise": False,
-            "noise": "gaussian", "level": 0.2, "clip": True, "noisy_target": False}
+            "noise": "gaussian", "level": 0.2, "clip": True, "noisy_target": False, "cosine": False}
 LESSON = {**DEFAULTS, "epochs": 10, "quick": False}
 LESSON_DENOISE = {**LESSON, "denoise": True, "noise": "gaussian", "level": 0.2, "clip": False}   # unclipped, as the lesson
 # Widget keys carry a generation number (bumped when a preset or a callback changes values, so the
@@ -68,7 +68,8 @@ def values_of(job: jobs.TrainingJob) -> dict:
             "hidden": ",".join(str(h) for h in m.hidden or ()), "epochs": tc.epochs, "batch": tc.batch_size,
             "lr": tc.lr, "seed": tc.seed, "quick": tc.limit is not None, "subset": tc.limit or DEFAULTS["subset"],
             "denoise": bool(tc.noise), "noise": tc.noise[0] if tc.noise else DEFAULTS["noise"],
-            "level": tc.noise_level, "clip": tc.noise_clip, "noisy_target": tc.noisy_target}
+            "level": tc.noise_level, "clip": tc.noise_clip, "noisy_target": tc.noisy_target,
+            "cosine": tc.lr_schedule == "cosine"}
 
 
 def kind_changed() -> None:   # each kind has its own meaning of "hidden sizes"
@@ -89,7 +90,7 @@ def duration(seconds: float | None) -> str:
 def describe(job: jobs.TrainingJob) -> str:
     """A short line naming a run's settings, for the comparison with the previous run."""
     m, c = job.model_config, job.train_config
-    parts = [f"{m.kind} z={m.latent_dim}", f"lr {c.lr:g}"]
+    parts = [f"{m.kind} z={m.latent_dim}", f"lr {c.lr:g}" + (" cosine" if c.lr_schedule == "cosine" else "")]
     if c.noise:
         parts.append(f"{c.noise[0]} {c.noise_level:g}")
     if c.noisy_target:
@@ -141,12 +142,13 @@ with st.container(border=True):
     c[3].number_input(t("train.seed"), 0, 2**31 - 1, val("seed"), step=1, key=wkey("seed"), disabled=busy,
                       help=t("train.seed_help"))
 
-    c = st.columns(3)
+    c = st.columns(4)
     quick = c[0].toggle(t("train.quick"), val("quick"), key=wkey("quick"), disabled=busy, help=t("train.quick_help"))
     c[1].number_input(t("train.subset"), 64, 60000, val("subset"), step=500, key=wkey("subset"),
                       disabled=busy or not quick)
     denoise = c[2].toggle(t("train.denoise"), val("denoise"), key=wkey("denoise"), disabled=busy,
                           help=t("train.denoise_help"))
+    c[3].toggle(t("train.cosine"), val("cosine"), key=wkey("cosine"), disabled=busy, help=t("train.cosine_help"))
     if val("kind") == "unet" and not denoise:
         st.warning(t("train.unet_note"))
     if denoise:
@@ -178,7 +180,8 @@ def settings() -> tuple[ae.ModelConfig, ae.TrainConfig]:
                            seed=int(v["seed"]), limit=int(v["subset"]) if v["quick"] else None,
                            noise=(v["noise"],) if denoise else (), noise_level=float(v["level"]),
                            noise_clip=bool(v["clip"]) if v["noise"] == "gaussian" else True,
-                           noisy_target=denoise and bool(v["noisy_target"]))
+                           noisy_target=denoise and bool(v["noisy_target"]),
+                           lr_schedule="cosine" if v["cosine"] else "constant")
     return model, train
 
 

@@ -99,12 +99,17 @@ def test_denoiser_training_records_restoration_figures(tmp_path, capsys, monkeyp
                  "--out", str(tmp_path / "lesson_bug")]) == 0
     meta = checkpoint.read_meta(tmp_path / "lesson_bug")
     assert meta["train"]["noisy_target"] and not meta["train"]["noise_clip"]
+    assert meta["train"]["lr_schedule"] == "constant" and meta["train"]["shift"] == 0
+    assert main(["train", "--dataset", "mnist", *TINY, "--noise", "block", "--lr-schedule", "cosine",
+                 "--shift", "2", "--out", str(tmp_path / "settled")]) == 0
+    meta = checkpoint.read_meta(tmp_path / "settled")
+    assert meta["train"]["lr_schedule"] == "cosine" and meta["train"]["shift"] == 2
 
 
 BAD_TRAIN = [
     (["--lr", "nan"], "learning rate"), (["--lr", "0"], "learning rate"), (["--lr", "inf"], "learning rate"),
     (["--noise-level", "nan", "--noise", "gaussian"], "noise level"), (["--noise-level", "-1"], "noise level"),
-    (["--noise-level", "3"], "noise level"),
+    (["--noise-level", "3"], "noise level"), (["--shift", "20"], "shift"),
     (["--beta", "nan", "--model", "vae"], "beta"), (["--beta", "-2"], "beta"),
     (["--latent-dim", "0"], "latent_dim"), (["--latent-dim", "100000"], "latent_dim"),
     (["--hidden", "0,4"], "hidden"), (["--model", "conv", "--hidden", "8"], "channel counts"),
@@ -113,7 +118,8 @@ BAD_TRAIN = [
     (["--seed", "-1"], "seed"), (["--noisy-target"], "noisy_target needs a noise"),
 ]
 ARGPARSE_BAD_TRAIN = [["--latent-dim", "nan"], ["--latent-dim", "2.5"], ["--epochs", "ten"], ["--hidden", "a,b"],
-                      ["--noise", "speckle"], ["--model", "transformer"], ["--dataset", "cifar"], ["--seed", "nan"]]
+                      ["--noise", "speckle"], ["--lr-schedule", "step"], ["--model", "transformer"],
+                      ["--dataset", "cifar"], ["--seed", "nan"]]
 
 
 @pytest.fixture

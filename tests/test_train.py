@@ -10,8 +10,8 @@ import torch
 from ae import data
 from ae.models import ModelConfig, build_model
 from ae.noise import corrupt
-from ae.train import (EpochReport, TrainConfig, TrainingDiverged, encode, evaluate, make_input, reconstruct,
-                      train)
+from ae.train import (SCHEDULES, EpochReport, TrainConfig, TrainingDiverged, encode, evaluate, make_input,
+                      reconstruct, shift_images, train)
 
 TRAIN = data.synthetic(256, seed=0).images
 TEST = data.synthetic(64, seed=1).images
@@ -237,6 +237,8 @@ def test_make_input_draws_kinds_and_levels_from_the_generator():
     (dict(limit=0), "subset size"), (dict(limit=-5), "subset size"),
     (dict(noisy_target=True), "noisy_target needs a noise"),
     (dict(seed=-1), "seed"), (dict(seed=2**64), "seed"), (dict(seed=math.nan), "seed"),
+    (dict(lr_schedule="step"), "learning-rate schedule"), (dict(shift=-1), "shift"), (dict(shift=9), "shift"),
+    (dict(shift=1.5), "shift"),
 ])
 def test_bad_train_configs_raise_clear_value_errors(bad, message):
     with pytest.raises(ValueError, match=message):
@@ -264,3 +266,58 @@ def test_evaluate_loss_is_each_kinds_own_criterion():
         assert math.isclose(figures["loss"], expected, rel_tol=1e-5)
         same = math.isclose(figures["loss"], figures["mse"], rel_tol=1e-5)
         assert same == (config.kind == "dense")   # the VAE's criterion is BCE + KL, not MSE
+
+
+def record_lrs(model, config: TrainConfig) -> list[float]:
+    """The learning rate each optimizer step used."""
+    lrs = []
+    original = torch.optim.Adam.step
+
+    def step(self, *args, **kwargs):
+        lrs.append(self.param_groups[0]["lr"])
+        return original(self, *args, **kwargs)
+
+    torch.optim.Adam.step = step
+    try:
+        train(model, TRAIN, config)
+    finally:
+        torch.optim.Adam.step = original
+    return lrs
+
+
+def test_cosine_schedule_lowers_the_rate_to_near_zero_and_constant_keeps_it():
+    steps = 3 * math.ceil(len(TRAIN) / 32)
+    constant = record_lrs(small_model(), TrainConfig(epochs=3, batch_size=32, lr=0.004))
+    assert constant == [0.004] * steps
+    cosine = record_lrs(small_model(), TrainConfig(epochs=3, batch_size=32, lr=0.004, lr_schedule="cosine"))
+    assert len(cosine) == steps and cosine[0] == pytest.approx(0.004)
+    assert all(a > b for a, b in zip(cosine, cosine[1:]))            # falls at every step
+    assert cosine[steps // 2] == pytest.approx(0.002, rel=0.05)      # half way: half the rate
+    assert cosine[-1] < 0.004 * 0.01
+    assert SCHEDULES["cosine"](1.0) == pytest.approx(0.0) and SCHEDULES["constant"](0.7) == 1.0
+
+
+def test_shift_images_moves_each_image_by_its_own_whole_pixel_offset():
+    x = torch.zeros(200, 1, 28, 28)
+    x[:, 0, 10:14, 12:15] = torch.rand(200, 1, 1) + 0.5             # one block per image, away from the edges
+    moved = shift_images(x, 2, torch.Generator().manual_seed(0))
+    assert moved.shape == x.shape and shift_images(x, 0, torch.Generator()) is x
+    offsets = set()
+    for before, after in zip(x, moved):
+        (y0, x0), (y1, x1) = before[0].nonzero()[0].tolist(), after[0].nonzero()[0].tolist()
+        dy, dx = y1 - y0, x1 - x0
+        assert torch.equal(torch.roll(before, (dy, dx), dims=(1, 2)), after)   # the same block, moved
+        offsets.add((dy, dx))
+    assert offsets == {(dy, dx) for dy in range(-2, 3) for dx in range(-2, 3)}   # all 25 offsets occur
+    again = shift_images(x, 2, torch.Generator().manual_seed(0))
+    assert torch.equal(again, moved)                                  # the generator decides
+
+
+def test_shift_moves_what_the_model_sees_and_keeps_the_clean_target_aligned():
+    model = small_model()
+    calls = record_loss_calls(model)
+    train(model, TRAIN[:64], TrainConfig(epochs=1, batch_size=64, noise=("mask",), noise_level=0.3, shift=3))
+    (x_in, target), = calls
+    assert not rows_of(target, TRAIN[:64]).all()                     # the targets were moved ...
+    kept = x_in != 0                                                 # ... and the input is the moved target, masked
+    assert torch.equal(x_in[kept], target[kept]) and (target[~kept] != 0).any()

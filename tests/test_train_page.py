@@ -59,6 +59,7 @@ def test_renders_with_key_widgets(lang):
         assert widget(at, "number_input", name) is not None
     assert widget(at, "text_input", "hidden").value == "128,64,12"
     assert widget(at, "toggle", "quick").value is True          # the first run is a quick one
+    assert widget(at, "toggle", "cosine").value is False        # the lesson's fixed learning rate
     hangul = any("\uac00" <= ch <= "\ud7a3" for ch in at.title[0].value)
     assert hangul == (lang == "ko")
 
@@ -122,6 +123,7 @@ def test_tiny_training_saves_and_becomes_the_active_model(user_dir):
     at = train_page()
     widget(at, "number_input", "subset").set_value(256)
     widget(at, "number_input", "epochs").set_value(1)
+    widget(at, "toggle", "cosine").set_value(True)
     widget(at, "number_input", "latent").set_value(2).run()
     at.button(key="train.start").click().run()
     assert not at.exception, at.exception
@@ -144,6 +146,7 @@ def test_tiny_training_saves_and_becomes_the_active_model(user_dir):
     path = user_dir / "tiny_run"
     model, meta = ae.checkpoint.load(path)
     assert meta["model"]["latent_dim"] == 2 and meta["dataset"]["train_size"] == 256 and len(meta["history"]) == 1
+    assert meta["train"]["lr_schedule"] == "cosine"
     assert at.sidebar.selectbox(key="model").value == str(path)      # selected at once in the sidebar
     assert any("tiny_run" in s.value for s in at.success)
 

@@ -30,6 +30,10 @@ EN = {
     "train.seed": "Seed",
     "train.seed_help": "The same seed and settings give the same run.",
     "train.quick": "Quick run on a subset",
+    "train.cosine": "Slow down towards the end",
+    "train.cosine_help": "Lower the learning rate smoothly to zero by the last batch (a cosine curve). With a "
+                         "fixed rate the last epochs keep jumping around the best weights; slowing down lets "
+                         "them settle.",
     "train.quick_help": "Train on a random part of the training images so a run takes seconds. Turn off to use them all.",
     "train.subset": "Training images",
     "train.denoise": "Denoising autoencoder",
@@ -140,6 +144,10 @@ KO = {
     "train.seed": "시드",
     "train.seed_help": "시드와 설정이 같으면 같은 결과가 나옵니다.",
     "train.quick": "일부 데이터로 빠르게",
+    "train.cosine": "끝으로 갈수록 천천히",
+    "train.cosine_help": "학습률을 코사인 곡선을 따라 마지막 배치까지 0으로 서서히 줄입니다. 학습률이 고정되어 "
+                         "있으면 마지막 에폭들이 가장 좋은 가중치 주변을 계속 오가는데, 천천히 줄이면 "
+                         "그 근처에 자리를 잡습니다.",
     "train.quick_help": "학습 이미지 중 일부만 무작위로 골라 몇 초 안에 끝냅니다. 끄면 전부 씁니다.",
     "train.subset": "학습 이미지 수",
     "train.denoise": "잡음 제거 오토인코더",
