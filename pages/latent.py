@@ -194,6 +194,7 @@ def fit_map_with_progress(slot) -> ae.embed.LatentMap:
         while not job.done:
             job.wait(0.25)
             if method == "tsne_sklearn":
+                bar.empty()          # no progress to show, but any page element lets a click stop this run
                 continue
             bar.progress(min(max(job.fraction, 0.0), 1.0), text=t("latent.progress", pct=int(100 * job.fraction))
                          + f" · {time.perf_counter() - job.started:.1f} s")
