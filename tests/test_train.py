@@ -268,28 +268,21 @@ def test_evaluate_loss_is_each_kinds_own_criterion():
         assert same == (config.kind == "dense")   # the VAE's criterion is BCE + KL, not MSE
 
 
-def record_lrs(model, config: TrainConfig) -> list[float]:
-    """The learning rate each optimizer step used."""
-    lrs = []
+def test_cosine_schedule_lowers_the_rate_to_near_zero_and_constant_keeps_it(monkeypatch):
+    lrs = []                                  # the learning rate each optimizer step used
     original = torch.optim.Adam.step
 
     def step(self, *args, **kwargs):
         lrs.append(self.param_groups[0]["lr"])
         return original(self, *args, **kwargs)
 
-    torch.optim.Adam.step = step
-    try:
-        train(model, TRAIN, config)
-    finally:
-        torch.optim.Adam.step = original
-    return lrs
-
-
-def test_cosine_schedule_lowers_the_rate_to_near_zero_and_constant_keeps_it():
+    monkeypatch.setattr(torch.optim.Adam, "step", step)
     steps = 3 * math.ceil(len(TRAIN) / 32)
-    constant = record_lrs(small_model(), TrainConfig(epochs=3, batch_size=32, lr=0.004))
+    train(small_model(), TRAIN, TrainConfig(epochs=3, batch_size=32, lr=0.004))
+    constant, lrs[:] = list(lrs), []
     assert constant == [0.004] * steps
-    cosine = record_lrs(small_model(), TrainConfig(epochs=3, batch_size=32, lr=0.004, lr_schedule="cosine"))
+    train(small_model(), TRAIN, TrainConfig(epochs=3, batch_size=32, lr=0.004, lr_schedule="cosine"))
+    cosine = lrs
     assert len(cosine) == steps and cosine[0] == pytest.approx(0.004)
     assert all(a > b for a, b in zip(cosine, cosine[1:]))            # falls at every step
     assert cosine[steps // 2] == pytest.approx(0.002, rel=0.05)      # half way: half the rate
