@@ -53,7 +53,7 @@ class Autoencoder(nn.Module):
         raise NotImplementedError
 
     def forward(self, x: Tensor) -> Tensor:
-        return self.decode(self.encode(x))
+        return self.encode_and_reconstruct(x)[1]
 
     def encode_and_reconstruct(self, x: Tensor) -> tuple[Tensor, Tensor]:
         """(z, recon) in one pass; models whose decoder needs more than z override it."""
@@ -244,15 +244,15 @@ class SkipAE(Autoencoder):
         raise NotImplementedError("a unet model decodes z together with the encoder's skip features: "
                                   "use model(x) or encode_and_reconstruct(x)")
 
-    def encode_and_reconstruct(self, x: Tensor) -> tuple[Tensor, Tensor]:
-        z, h1, h2 = self._encode(x)
+    def _decode(self, z: Tensor, h1: Tensor, h2: Tensor) -> Tensor:
         d = self.up2(self.from_code(z).reshape(len(z), -1, 7, 7))
         d = self.up1(self.merge2(torch.cat([d, h2], 1)))
         out = self.merge1(torch.cat([d, h1], 1))
-        return z, out if self.training else out.clamp(0, 1)
+        return out if self.training else out.clamp(0, 1)
 
-    def forward(self, x: Tensor) -> Tensor:
-        return self.encode_and_reconstruct(x)[1]
+    def encode_and_reconstruct(self, x: Tensor) -> tuple[Tensor, Tensor]:
+        z, h1, h2 = self._encode(x)
+        return z, self._decode(z, h1, h2)
 
     def layer_sizes(self):
         a, b = self.config.hidden
