@@ -175,6 +175,11 @@ def fit_map_with_progress(slot) -> ae.embed.LatentMap:
             job = fits[map_key] = ae.embed.MapFit(codes, method, dims, settings, key_parts)
         else:
             slow = method.startswith("tsne")
+
+    def progress() -> tuple[float, str]:   # where the fit is now: a rerun mid-fit must not show 0 %
+        fraction = min(max(job.fraction, 0.0), 1.0)
+        return fraction, t("latent.progress", pct=int(100 * fraction)) + f" · {time.perf_counter() - job.started:.1f} s"
+
     if slow:
         with slot.container():
             st.info(t("latent.computing", n=f"{len(idx):,}", method=t(f"latent.method.{method}")))
@@ -189,15 +194,14 @@ def fit_map_with_progress(slot) -> ae.embed.LatentMap:
                 st.caption(t("latent.no_progress"))
                 bar = st.empty()
             else:
-                bar = st.progress(0.0, text=t("latent.progress", pct=0))
+                bar = st.progress(*progress())
         last_draw, draws = 0.0, 0               # a rerun mid-fit shows the forming map at once
         while not job.done:
             job.wait(0.25)
             if method == "tsne_sklearn":
                 bar.empty()          # no progress to show, but any page element lets a click stop this run
                 continue
-            bar.progress(min(max(job.fraction, 0.0), 1.0), text=t("latent.progress", pct=int(100 * job.fraction))
-                         + f" · {time.perf_counter() - job.started:.1f} s")
+            bar.progress(*progress())
             coords = job.coords
             if coords is not None and dims == 2 and time.perf_counter() - last_draw > 2.0:
                 draws += 1
