@@ -30,7 +30,7 @@ EN = {
     "train.seed": "Seed",
     "train.seed_help": "The same seed and settings give the same run.",
     "train.quick": "Quick run on a subset",
-    "train.cosine": "Slow down towards the end",
+    "train.cosine": "Slow down at the end",
     "train.cosine_help": "Lower the learning rate smoothly to zero by the last batch (a cosine curve). With a "
                          "fixed rate the last epochs keep jumping around the best weights; slowing down lets "
                          "them settle.",
