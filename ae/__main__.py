@@ -14,7 +14,7 @@ from pathlib import Path
 from . import checkpoint, data
 from .models import MODELS, ModelConfig, build_model
 from .noise import NOISES
-from .train import SCHEDULES, TrainConfig, TrainingDiverged, evaluate, train
+from .train import LEVEL_DRAWS, SCHEDULES, TrainConfig, TrainingDiverged, evaluate, train
 
 
 def _ints(text: str) -> tuple[int, ...]:
@@ -47,6 +47,8 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument("--noise", type=_noises, default=(), help="noise kinds for a denoiser, e.g. gaussian,mask")
     t.add_argument("--noise-level", type=float, default=0.2)
     t.add_argument("--random-level", action="store_true", help="draw each batch's level from U(0, level)")
+    t.add_argument("--level-draw", choices=sorted(LEVEL_DRAWS), default="uniform",
+                   help="with --random-level: heavy draws more batches near the top level")
     t.add_argument("--no-clip", action="store_true", help="do not clip Gaussian noise (as the lesson)")
     t.add_argument("--noisy-target", action="store_true",
                    help="the lesson's first-printing bug: train towards the noisy image")
@@ -55,6 +57,8 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument("--lr-schedule", choices=sorted(SCHEDULES), default="constant",
                    help="cosine: lower the learning rate to 0 over the run")
     t.add_argument("--shift", type=int, default=0, help="move training images by up to this many pixels")
+    t.add_argument("--init", default=None, metavar="CHECKPOINT",
+                   help="start from this checkpoint's weights where layer names and shapes match")
     t.add_argument("--out", required=True, help="checkpoint folder, e.g. checkpoints/NAME")
     e = sub.add_parser("eval", help="test-split MSE, PSNR and SSIM of a checkpoint")
     e.add_argument("path")
@@ -80,10 +84,16 @@ def cmd_train(args) -> int:
     config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, noise=args.noise,
                          noise_level=args.noise_level, random_level=args.random_level,
                          noise_clip=not args.no_clip, noisy_target=args.noisy_target, seed=args.seed,
-                         limit=args.limit, lr_schedule=args.lr_schedule, shift=args.shift).validate()
+                         limit=args.limit, lr_schedule=args.lr_schedule, shift=args.shift,
+                         level_draw=args.level_draw, init=args.init).validate()
     out = Path(args.out)
     checkpoint.check_name(out.name)
     model = build_model(model_config)
+    started_from = None
+    if config.init:
+        copied = checkpoint.init_from(model, config.init)
+        started_from = checkpoint.lineage(config.init)   # read now: --out may be the same folder
+        print(f"started from {config.init}: {len(copied)} of {len(model.state_dict())} tensors")
     train_split, test_split = data.load(args.dataset, "train"), data.load(args.dataset, "test")
     print(f"{train_split.dataset}: {len(train_split)} train / {len(test_split)} test images from {train_split.source}")
     bar = tqdm(total=None, unit="batch", dynamic_ncols=True)
@@ -106,7 +116,8 @@ def cmd_train(args) -> int:
         figures["denoise"] = {k: evaluate(model, test_split.images, replace(config, noise=(k,)), with_ssim=True)
                               for k in config.noise}
     checkpoint.save(out, model, train=config.to_dict(), dataset=dataset_info(train_split, test_split),
-                    history=[r.to_dict() for r in history], metrics={"test": figures})
+                    history=[r.to_dict() for r in history], metrics={"test": figures},
+                    extra={"started_from": started_from} if started_from else None)
     print(f"saved {out}: test MSE {figures['mse']:.4f}, PSNR {figures['psnr']:.2f} dB, SSIM {figures['ssim']:.3f}")
     return 0
 

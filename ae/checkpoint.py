@@ -137,13 +137,11 @@ def read_meta(folder: str | os.PathLike) -> dict:
     return meta
 
 
-def load(folder: str | os.PathLike, device: str = "cpu") -> tuple[Autoencoder, dict]:
-    """Rebuild the model of a checkpoint folder in eval mode; returns (model, meta)."""
+def _read_weights(folder: Path, meta: dict) -> dict[str, torch.Tensor]:
+    """The checked tensors of a checkpoint folder: size, checksum, safetensors format, finite values."""
     from safetensors import SafetensorError
     from safetensors.torch import load as st_load
 
-    folder = Path(folder)
-    meta = read_meta(folder)
     path = folder / meta["weights"]
     if not path.is_file():
         raise CheckpointError(f"{folder.name}: weights file {meta['weights']} is missing")
@@ -156,6 +154,17 @@ def load(folder: str | os.PathLike, device: str = "cpu") -> tuple[Autoencoder, d
         state = st_load(blob)
     except (SafetensorError, ValueError, OSError, RuntimeError) as e:
         raise CheckpointError(f"{folder.name}: weights are not a readable safetensors file ({e})") from None
+    for k, v in state.items():
+        if not torch.isfinite(v).all():
+            raise CheckpointError(f"{folder.name}: {k} holds NaN or infinite values")
+    return state
+
+
+def load(folder: str | os.PathLike, device: str = "cpu") -> tuple[Autoencoder, dict]:
+    """Rebuild the model of a checkpoint folder in eval mode; returns (model, meta)."""
+    folder = Path(folder)
+    meta = read_meta(folder)
+    state = _read_weights(folder, meta)
     try:
         model = build_model(meta["model_config"])
     except (TypeError, ValueError) as e:   # JSON can hold any type where a number belongs
@@ -170,10 +179,31 @@ def load(folder: str | os.PathLike, device: str = "cpu") -> tuple[Autoencoder, d
         if tuple(state[k].shape) != tuple(v.shape):
             raise CheckpointError(f"{folder.name}: {k} has shape {tuple(state[k].shape)}, "
                                   f"the config needs {tuple(v.shape)}")
-        if not torch.isfinite(state[k]).all():
-            raise CheckpointError(f"{folder.name}: {k} holds NaN or infinite values")
     model.load_state_dict({k: v.to(expected[k].dtype) for k, v in state.items()})
     return model.to(device).eval(), meta
+
+
+def init_from(model: Autoencoder, folder: str | os.PathLike) -> list[str]:
+    """Start `model` from a checkpoint's weights wherever a tensor's name and shape match (a warm start,
+    e.g. a `conv_refine` model from a `conv` one: their `body` layers are the same); returns the names
+    copied. The other layers keep their fresh initialisation."""
+    folder = Path(folder)
+    state = _read_weights(folder, read_meta(folder))
+    own = model.state_dict()
+    matched = {k: v.to(own[k].dtype) for k, v in state.items() if k in own and v.shape == own[k].shape}
+    if not matched:
+        raise CheckpointError(f"{folder.name}: none of its weights fit this model (no layer with the same name "
+                              f"and shape), so it cannot be a starting point")
+    model.load_state_dict(matched, strict=False)
+    return sorted(matched)
+
+
+def lineage(folder: str | os.PathLike) -> dict:
+    """What a warm-started checkpoint records of its starting point (saved as "started_from"): enough to
+    retrace the run after that folder is gone or retrained, including where it started from itself."""
+    meta = read_meta(folder)
+    keys = ("name", "model", "train", "dataset", "weights_sha256", "saved_at", "started_from")
+    return {k: meta[k] for k in keys if k in meta}
 
 
 @dataclass(frozen=True)

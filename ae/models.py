@@ -199,6 +199,55 @@ class ConvAE(Autoencoder):
         return conv_sizes(self.config.hidden)
 
 
+@register("conv_refine")
+class RefineAE(Autoencoder):
+    """The `conv` autoencoder plus one skip connection: its picture is refined with the damaged input.
+
+    Everything passes through the code z as in `conv`; then three 3x3 convolutions at 28x28 look at
+    the decoder's picture and the input side by side and add a correction. Undamaged pixels (between
+    salt-and-pepper dots, outside erased blocks) are known exactly in the input, and a bottleneck alone
+    can only redraw them from z. The refinement costs 2.4-2.9x the `conv` model's training time per
+    image, against 6x for a `unet` whose skips carry 32 and 64 feature maps. Its `body` has the same layers
+    as a `conv` model, so one can start from a trained `conv` checkpoint (`ae.checkpoint.init_from`).
+
+    hidden = the conv channels (two or three counts) and the refinement's width last. The correction's
+    last layer starts at zero, so an untrained refinement passes the decoder's picture through; the
+    output is clipped to [0, 1] in eval mode.
+    """
+
+    default_hidden = (32, 64, 32)
+    skips = (0,)   # the input, straight to the output
+
+    def __init__(self, config: ModelConfig):
+        super().__init__(config)
+        if len(config.hidden) not in (3, 4):
+            raise ValueError(f"conv_refine models take the conv channels (two or three counts) and the "
+                             f"refinement's width, got {config.hidden}")
+        *channels, width = config.hidden
+        self.body = _ConvBody(tuple(channels), config.latent_dim, config.latent_dim)
+        self.refine = nn.Sequential(nn.Conv2d(2, width, 3, padding=1), nn.ReLU(),
+                                    nn.Conv2d(width, width, 3, padding=1), nn.ReLU(),
+                                    nn.Conv2d(width, 1, 3, padding=1))
+        nn.init.zeros_(self.refine[-1].weight)
+        nn.init.zeros_(self.refine[-1].bias)
+
+    def encode(self, x: Tensor) -> Tensor:
+        return self.body.encode(x)
+
+    def decode(self, z: Tensor) -> Tensor:
+        raise NotImplementedError("a conv_refine model refines its picture with the input: "
+                                  "use model(x) or encode_and_reconstruct(x)")
+
+    def encode_and_reconstruct(self, x: Tensor) -> tuple[Tensor, Tensor]:
+        z = self.body.encode(x)
+        picture = self.body.decode(z)
+        out = picture + self.refine(torch.cat([picture, x], 1))
+        return z, out if self.training else out.clamp(0, 1)
+
+    def layer_sizes(self):
+        return conv_sizes(self.config.hidden[:-1])
+
+
 @register("unet")
 class SkipAE(Autoencoder):
     """Convolutional autoencoder with skip connections (U-Net style), for denoising.

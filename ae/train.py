@@ -28,6 +28,15 @@ SCHEDULES: dict[str, Callable[[float], float]] = {
 }
 
 
+# How a batch's level is drawn when random_level is on, as a fraction of noise_level from u ~ U(0, 1).
+# "heavy" (density rising linearly towards the top level) spends more batches where restoring is hard;
+# a model with skips gets light damage right from the input itself.
+LEVEL_DRAWS: dict[str, Callable[[float], float]] = {
+    "uniform": lambda u: u,
+    "heavy": math.sqrt,
+}
+
+
 @dataclass(frozen=True)
 class TrainConfig:
     epochs: int = 10
@@ -35,13 +44,15 @@ class TrainConfig:
     lr: float = 0.005                   # the lesson's Adam learning rate
     noise: tuple[str, ...] = ()         # NOISES keys; empty trains a plain autoencoder
     noise_level: float = 0.2            # the lesson's sigma; the upper bound when random_level
-    random_level: bool = False          # each batch draws its level from U(0, noise_level)
+    random_level: bool = False          # each batch draws its level from U(0, noise_level) (see level_draw)
     noise_clip: bool = True             # clip Gaussian noise to [0, 1]; the lesson does not (False)
     noisy_target: bool = False          # the lesson's first printing: target = noisy image (a known bug)
     seed: int = 0
     limit: int | None = None            # train on a random subset of this many images
     lr_schedule: str = "constant"       # SCHEDULES key; "cosine" lowers lr to 0 by the last batch
     shift: int = 0                      # move each training image by up to this many pixels (0: off)
+    level_draw: str = "uniform"         # LEVEL_DRAWS key, with random_level
+    init: str | None = None             # checkpoint folder the weights started from (recorded; the caller loads it)
 
     @classmethod
     def from_dict(cls, d: dict) -> "TrainConfig":
@@ -74,6 +85,9 @@ class TrainConfig:
                                             f"known: {sorted(SCHEDULES)}"),
             (isinstance(self.shift, int) and 0 <= self.shift <= 8, f"shift must be 0..8 pixels, got {self.shift}"),
             (not self.noisy_target or bool(self.noise), "noisy_target needs a noise kind"),
+            (self.level_draw in LEVEL_DRAWS, f"unknown level draw {self.level_draw!r}; known: {sorted(LEVEL_DRAWS)}"),
+            (self.level_draw == "uniform" or self.random_level, "a level draw other than uniform needs random levels"),
+            (self.init is None or isinstance(self.init, str), f"init must be a checkpoint folder, got {self.init!r}"),
             # torch seeds are unsigned 64-bit; NaN or a huge seed would fail deep inside torch
             (isinstance(self.seed, int) and not isinstance(self.seed, bool) and 0 <= self.seed < 2**63,
              f"seed must be a whole number from 0 to 2**63-1, got {self.seed}"),
@@ -124,7 +138,7 @@ def make_input(x: Tensor, config: TrainConfig, generator: torch.Generator) -> Te
     kind = config.noise[int(torch.randint(len(config.noise), (1,), generator=generator))]
     level = config.noise_level
     if config.random_level:
-        level = float(torch.rand((), generator=generator)) * config.noise_level
+        level = LEVEL_DRAWS[config.level_draw](float(torch.rand((), generator=generator))) * config.noise_level
     options = {"clip": config.noise_clip} if kind == "gaussian" else {}
     return corrupt(x, kind, level, generator, **options)
 

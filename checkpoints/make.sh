@@ -27,8 +27,27 @@ train --dataset fashion-mnist --model conv --latent-dim 32 --epochs 15 --batch-s
 train --dataset fashion-mnist --model conv --hidden 32,64,32 --latent-dim 128 --epochs 40 --batch-size 128 \
       --lr 0.002 --lr-schedule cosine --noise $ALL_NOISES --noise-level 0.6 --random-level \
       --out checkpoints/fmnist_conv_denoise
+#    Both of the following start from that conv denoiser, with more batches at heavy levels and a cosine
+#    rate; the folder is read before anything replaces it, and each new config keeps the record of its
+#    starting point under "started_from". First a refining stage at 28x28 that also sees the damaged
+#    input (salt-and-pepper 0.3: 23.27 dB against 20.56), then 30 more epochs of the conv layers
+#    themselves (Gaussian 0.5: 19.22 against 19.06).
+train --dataset fashion-mnist --model conv_refine --hidden 32,64,32,32 --latent-dim 128 \
+      --init checkpoints/fmnist_conv_denoise --epochs 22 --batch-size 128 --lr 0.001 --lr-schedule cosine \
+      --noise $ALL_NOISES --noise-level 0.6 --random-level --level-draw heavy --seed 1 \
+      --out checkpoints/fmnist_refine_denoise
+train --dataset fashion-mnist --model conv --hidden 32,64,32 --latent-dim 128 \
+      --init checkpoints/fmnist_conv_denoise --epochs 30 --batch-size 128 --lr 0.001 --lr-schedule cosine \
+      --noise $ALL_NOISES --noise-level 0.6 --random-level --level-draw heavy --seed 1 \
+      --out checkpoints/fmnist_conv_denoise
 train --dataset mnist --model unet --hidden 32,64 --latent-dim 128 --epochs 100 --batch-size 64 \
       --lr 0.001 --noise $ALL_NOISES --noise-level 0.6 --random-level --out checkpoints/mnist_unet_denoise
+#    Then 60 more epochs from there (the folder is read before it is replaced, and the new config keeps
+#    its record under "started_from"), with more batches at heavy levels and a cosine rate: Gaussian 0.5
+#    20.27 dB against 19.66, salt-and-pepper 0.3 24.62 against 23.37.
+train --dataset mnist --model unet --hidden 32,64 --latent-dim 128 --init checkpoints/mnist_unet_denoise \
+      --epochs 60 --batch-size 64 --lr 0.0005 --lr-schedule cosine --noise $ALL_NOISES --noise-level 0.6 \
+      --random-level --level-draw heavy --seed 1 --out checkpoints/mnist_unet_denoise
 
 # 5. A VAE with a 2-D code on MNIST.
 train --dataset mnist --model vae --latent-dim 2 --epochs 80 --batch-size 64 --lr 0.001 \

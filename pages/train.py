@@ -149,7 +149,7 @@ with st.container(border=True):
     denoise = c[2].toggle(t("train.denoise"), val("denoise"), key=wkey("denoise"), disabled=busy,
                           help=t("train.denoise_help"))
     c[3].toggle(t("train.cosine"), val("cosine"), key=wkey("cosine"), disabled=busy, help=t("train.cosine_help"))
-    if val("kind") == "unet" and not denoise:
+    if ae.MODELS[val("kind")].skips and not denoise:
         st.warning(t("train.unet_note"))
     if denoise:
         c = st.columns([1, 1, 0.8, 1.2])

@@ -26,7 +26,8 @@ from ae.models import MODELS, ModelConfig, build_model
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = {"dense": ModelConfig("dense", 3, (16, 8)), "conv": ModelConfig("conv", 4, (4, 8)),
-         "vae": ModelConfig("vae", 2, (4, 8)), "unet": ModelConfig("unet", 4, (4, 8))}
+         "vae": ModelConfig("vae", 2, (4, 8)), "unet": ModelConfig("unet", 4, (4, 8)),
+         "conv_refine": ModelConfig("conv_refine", 4, (4, 8, 6))}
 
 
 def tiny(kind: str = "dense", seed: int = 0):
@@ -97,6 +98,24 @@ def test_resave_replaces_the_weights(tmp_path):
 def test_loaded_model_goes_to_the_asked_device(tmp_path):
     model, _ = load(save(tmp_path / "ck", tiny()), device="cpu")
     assert next(model.parameters()).device.type == "cpu"
+
+
+def test_init_from_copies_the_layers_that_fit(tmp_path, batch):
+    """A warm start: a conv_refine model takes a conv model's body and keeps its own fresh refinement."""
+    conv = build_model(ModelConfig("conv", 4, (4, 8, 6)))
+    folder = save(tmp_path / "conv", conv)
+    torch.manual_seed(1)
+    refine = build_model(ModelConfig("conv_refine", 4, (4, 8, 6, 5)))
+    fresh = {k: v.clone() for k, v in refine.state_dict().items()}
+    copied = checkpoint.init_from(refine, folder)
+    now = refine.state_dict()
+    assert copied == sorted(k for k in now if k.startswith("body.")) and copied
+    assert all(torch.equal(now[k], conv.state_dict()[k]) and not torch.equal(now[k], fresh[k]) for k in copied)
+    assert all(torch.equal(now[k], fresh[k]) for k in now if k.startswith("refine."))
+    with torch.no_grad():   # it starts where the conv model stands
+        assert torch.equal(refine.eval()(batch[:4]), conv.eval()(batch[:4]))
+    with pytest.raises(CheckpointError, match="none of its weights fit"):
+        checkpoint.init_from(refine, save(tmp_path / "dense", tiny("dense")))
 
 
 def test_weights_are_plain_safetensors(tmp_path):
@@ -341,6 +360,8 @@ def test_nan_weights_are_refused_on_load_and_never_saved(good, tmp_path):
     edit_config(good, weights=name, weights_sha256=hashlib.sha256(blob).hexdigest())
     with pytest.raises(CheckpointError, match="NaN or infinite"):
         load(good)
+    with pytest.raises(CheckpointError, match="NaN or infinite"):   # nor is it a starting point
+        checkpoint.init_from(tiny(), good)
 
     diverged = tiny()
     with torch.no_grad():

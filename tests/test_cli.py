@@ -100,10 +100,37 @@ def test_denoiser_training_records_restoration_figures(tmp_path, capsys, monkeyp
     meta = checkpoint.read_meta(tmp_path / "lesson_bug")
     assert meta["train"]["noisy_target"] and not meta["train"]["noise_clip"]
     assert meta["train"]["lr_schedule"] == "constant" and meta["train"]["shift"] == 0
+    assert meta["train"]["level_draw"] == "uniform"
     assert main(["train", "--dataset", "mnist", *TINY, "--noise", "block", "--lr-schedule", "cosine",
-                 "--shift", "2", "--out", str(tmp_path / "settled")]) == 0
+                 "--shift", "2", "--random-level", "--level-draw", "heavy", "--out", str(tmp_path / "settled")]) == 0
     meta = checkpoint.read_meta(tmp_path / "settled")
     assert meta["train"]["lr_schedule"] == "cosine" and meta["train"]["shift"] == 2
+    assert meta["train"]["random_level"] and meta["train"]["level_draw"] == "heavy"
+
+
+
+def test_train_can_start_from_another_checkpoint(tmp_path, capsys, monkeypatch):
+    synthetic_splits(monkeypatch)
+    small = ["--latent-dim", "4", "--epochs", "1", "--batch-size", "32"]
+    base = tmp_path / "base"
+    assert main(["train", "--dataset", "mnist", "--model", "conv", "--hidden", "4,8,6", *small,
+                 "--out", str(base)]) == 0
+    out = tmp_path / "refined"
+    assert main(["train", "--dataset", "mnist", "--model", "conv_refine", "--hidden", "4,8,6,5", *small,
+                 "--noise", "salt_and_pepper", "--init", str(base), "--out", str(out)]) == 0
+    assert f"started from {base}: 16 of 22 tensors" in capsys.readouterr().out
+    meta, base_meta = checkpoint.read_meta(out), checkpoint.read_meta(base)
+    assert meta["train"]["init"] == str(base) and base_meta["train"]["init"] is None
+    # the starting point's own record travels along, so the run can be retraced once that folder is gone
+    assert meta["started_from"]["weights_sha256"] == base_meta["weights_sha256"]
+    assert meta["started_from"]["train"] == base_meta["train"] and "started_from" not in base_meta
+    again = tmp_path / "again"
+    assert main(["train", "--dataset", "mnist", "--model", "conv_refine", "--hidden", "4,8,6,5", *small,
+                 "--init", str(out), "--out", str(again)]) == 0
+    assert checkpoint.read_meta(again)["started_from"]["started_from"] == meta["started_from"]
+    assert main(["train", "--dataset", "mnist", "--model", "unet", "--hidden", "4,8", *small, "--init", str(base),
+                 "--out", str(tmp_path / "unfit")]) == 2
+    assert "none of its weights fit" in capsys.readouterr().err
 
 
 BAD_TRAIN = [
@@ -116,9 +143,11 @@ BAD_TRAIN = [
     (["--epochs", "0"], "epochs"), (["--epochs", "-3"], "epochs"), (["--epochs", "5000"], "epochs"),
     (["--batch-size", "0"], "batch size"), (["--limit", "0"], "subset size"), (["--limit", "-5"], "subset size"),
     (["--seed", "-1"], "seed"), (["--noisy-target"], "noisy_target needs a noise"),
+    (["--init", "no_such_checkpoint"], "no config.json"),
+    (["--noise", "mask", "--level-draw", "heavy"], "needs random levels"),
 ]
 ARGPARSE_BAD_TRAIN = [["--latent-dim", "nan"], ["--latent-dim", "2.5"], ["--epochs", "ten"], ["--hidden", "a,b"],
-                      ["--noise", "speckle"], ["--lr-schedule", "step"], ["--model", "transformer"],
+                      ["--noise", "speckle"], ["--lr-schedule", "step"], ["--level-draw", "steep"], ["--model", "transformer"],
                       ["--dataset", "cifar"], ["--seed", "nan"]]
 
 

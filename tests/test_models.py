@@ -9,8 +9,9 @@ import torch
 from ae.models import MODELS, ModelConfig, build_model, register, resolve
 
 KINDS = sorted(MODELS)
+SMALL_HIDDEN = {"dense": (16, 8), "conv_refine": (8, 6, 4)}   # conv_refine: the conv channels, then its width
 CONFIGS = [ModelConfig(kind=k, latent_dim=d, hidden=h)
-           for k in KINDS for d, h in ((2, None), (5, (8, 6) if k != "dense" else (16, 8)))]
+           for k in KINDS for d, h in ((2, None), (5, SMALL_HIDDEN.get(k, (8, 6))))]
 CONFIGS.append(ModelConfig(kind="conv", latent_dim=4, hidden=(4, 8, 8)))   # the optional third channel count
 
 
@@ -37,7 +38,7 @@ def test_shapes(config, batch):
         assert z.shape == (6, config.latent_dim)
         z2, recon = model.encode_and_reconstruct(x)
         assert torch.equal(z2, z)
-        if config.kind != "unet":   # unet's decoder needs the encoder's skip features too
+        if not model.skips:   # with skips the decoder needs more than z (unet's features, conv_refine's input)
             assert torch.allclose(model.decode(z), recon)
         assert recon.shape == (6, 1, 28, 28)
         assert float(recon.min()) >= 0 and float(recon.max()) <= 1   # sigmoid output
@@ -49,10 +50,14 @@ def test_shapes(config, batch):
 @pytest.mark.parametrize("config", CONFIGS, ids=lambda c: f"{c.kind}-z{c.latent_dim}-{c.hidden}")
 def test_loss_has_named_terms_and_backpropagates(config, batch):
     model = build_model(config).train()
-    terms = model.loss(batch[:8], target=batch[:8])
+    opt = torch.optim.SGD(model.parameters(), lr=0.01)
+    for _ in range(2):   # after one step: a layer that starts at zero (conv_refine's correction) passes no gradient back at first
+        opt.zero_grad()
+        terms = model.loss(batch[:8], target=batch[:8])
+        terms["loss"].backward()
+        opt.step()
     assert "loss" in terms and "mse" in terms
     assert all(t.ndim == 0 and math.isfinite(float(t.detach())) for t in terms.values())
-    terms["loss"].backward()
     grads = [p.grad for p in model.parameters()]
     assert all(g is not None and torch.isfinite(g).all() for g in grads)
     assert all(float(g.abs().sum()) > 0 for g in grads)   # every layer learns something
@@ -73,6 +78,26 @@ def test_unet_uses_its_skips_and_refuses_to_decode_z_alone(batch):
         model.decode(same_code)
     with pytest.raises(ValueError, match="two channel counts"):
         build_model(ModelConfig(kind="unet", hidden=(4, 8, 8)))
+
+
+def test_conv_refine_starts_as_its_conv_body_and_corrects_with_the_input(batch):
+    torch.manual_seed(0)
+    model = build_model(ModelConfig(kind="conv_refine", latent_dim=4, hidden=(4, 8, 6))).eval()
+    a, b = batch[:2], batch[2:4]
+    with torch.no_grad():
+        z, recon = model.encode_and_reconstruct(a)
+        picture = model.body.decode(z)
+        assert torch.equal(recon, picture)   # the correction's last layer starts at zero
+        torch.nn.init.normal_(model.refine[-1].weight, std=0.5)
+        # the same code with another input beside it gives another picture: the input reaches the output
+        crossed = (picture + model.refine(torch.cat([picture, b], 1))).clamp(0, 1)
+        assert not torch.allclose(crossed, model(a))
+        assert torch.allclose(model(a), (picture + model.refine(torch.cat([picture, a], 1))).clamp(0, 1))
+    assert model.skips == (0,) and [n for n, _ in model.layer_sizes()] == ["input", "conv 1", "conv 2"]
+    with pytest.raises(NotImplementedError, match="input"):
+        model.decode(z)
+    with pytest.raises(ValueError, match="refinement's width"):
+        build_model(ModelConfig(kind="conv_refine", hidden=(4, 8)))
 
 
 def test_vae_encode_returns_the_mean(batch):

@@ -226,6 +226,19 @@ def test_make_input_draws_kinds_and_levels_from_the_generator():
     assert make_input(x, TrainConfig(), g) is x
 
 
+def test_heavy_level_draw_spends_more_batches_near_the_top_level():
+    x = torch.full((2, 1, 64, 64), 0.5)   # masking: the damaged fraction reads the drawn level
+    damage = {}
+    for draw in ("uniform", "heavy"):
+        config = TrainConfig(noise=("mask",), noise_level=0.6, random_level=True, level_draw=draw)
+        g = torch.Generator().manual_seed(0)
+        damage[draw] = torch.tensor([float((make_input(x, config, g) == 0).float().mean()) for _ in range(300)])
+    # E[level] = 0.6 * E[u] = 0.3 against 0.6 * E[sqrt(u)] = 0.4; above 0.4: a third of draws against 5/9
+    assert abs(float(damage["uniform"].mean()) - 0.3) < 0.03 and abs(float(damage["heavy"].mean()) - 0.4) < 0.03
+    assert float((damage["heavy"] > 0.4).float().mean()) > float((damage["uniform"] > 0.4).float().mean()) + 0.12
+    assert float(damage["heavy"].max()) <= 0.6 + 0.03
+
+
 @pytest.mark.parametrize("bad, message", [
     (dict(epochs=0), "epochs"), (dict(epochs=1001), "epochs"), (dict(epochs=2.5), "epochs"),
     (dict(batch_size=0), "batch size"), (dict(batch_size=math.nan), "batch size"),
@@ -238,7 +251,8 @@ def test_make_input_draws_kinds_and_levels_from_the_generator():
     (dict(noisy_target=True), "noisy_target needs a noise"),
     (dict(seed=-1), "seed"), (dict(seed=2**64), "seed"), (dict(seed=math.nan), "seed"),
     (dict(lr_schedule="step"), "learning-rate schedule"), (dict(shift=-1), "shift"), (dict(shift=9), "shift"),
-    (dict(shift=1.5), "shift"),
+    (dict(shift=1.5), "shift"), (dict(level_draw="steep", random_level=True), "unknown level draw"),
+    (dict(level_draw="heavy", noise=("mask",)), "needs random levels"), (dict(init=3), "init must be"),
 ])
 def test_bad_train_configs_raise_clear_value_errors(bad, message):
     with pytest.raises(ValueError, match=message):

@@ -100,14 +100,18 @@ def test_settings_survive_language_and_page_switches():
     assert widget(at, "number_input", "epochs").label == "Epochs"
 
 
-def test_a_unet_without_damage_gets_a_warning():
+@pytest.mark.parametrize("kind, hidden", [("unet", "32,64"), ("conv_refine", "32,64,32")])
+def test_a_model_with_skips_without_damage_gets_a_warning(kind, hidden):
     at = train_page()
     assert not at.warning
-    widget(at, "selectbox", "kind").set_value("unet").run()
-    assert widget(at, "text_input", "hidden").value == "32,64"
+    widget(at, "selectbox", "kind").set_value(kind).run()
+    assert widget(at, "text_input", "hidden").value == hidden
     assert any("copy" in w.value for w in at.warning)                # skips let it learn to copy its input
     widget(at, "toggle", "denoise").set_value(True).run()
     assert not at.warning
+    widget(at, "toggle", "denoise").set_value(False).run()
+    widget(at, "selectbox", "kind").set_value("conv").run()
+    assert not at.warning                                            # a plain bottleneck has to learn
 
 
 def test_bad_hidden_sizes_show_a_readable_error():

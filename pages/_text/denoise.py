@@ -22,8 +22,10 @@ EN = {
         "what clothes or digits look like.\n\n"
         "**Skip connections carry the detail.** A U-Net denoiser also hands the encoder's feature maps to the "
         "decoder, around z. The pixels the damage left alone and the exact position of every edge then "
-        "need not squeeze through the code. Such a model could learn to copy its input, so only the damage "
-        "in training keeps it honest: it is a denoiser, not a bottleneck."),
+        "need not squeeze through the code. A lighter way: the refined conv model draws its picture from z "
+        "alone, then a few small layers compare that picture with the damaged input and correct it where "
+        "the input can be trusted. Such models could learn to copy their input, so only the damage in "
+        "training keeps them honest: they are denoisers, not bottlenecks."),
     "denoise.models": "Models",
     "denoise.plain": "Plain autoencoder",
     "denoise.plain_help": "Trained on clean images only. Checkpoints of the active model's dataset.",
@@ -126,6 +128,8 @@ KO = {
         "어떻게 생겼는지 압니다.\n\n"
         "**스킵 연결은 세부를 실어 나릅니다.** U-Net 잡음 제거 모델은 인코더의 특징 맵을 z를 거치지 않고 디코더에 "
         "바로 넘깁니다. 그래서 손상되지 않은 픽셀과 경계선의 정확한 위치가 좁은 코드를 통과하지 않아도 됩니다. "
+        "더 가벼운 방법도 있습니다. 입력으로 다듬는 합성곱 모델은 z만으로 그림을 그린 뒤, 작은 층 몇 개가 그 그림을 "
+        "망가진 입력과 나란히 보고 입력을 믿을 수 있는 곳을 고칩니다. "
         "이런 모델은 입력을 그대로 베끼는 법을 배울 수도 있어서, 학습 때 주는 손상만이 그것을 막아 줍니다. "
         "병목이 아니라 잡음 제거로 배우는 모델입니다."),
     "denoise.models": "모델",
