@@ -28,9 +28,15 @@ def damage(x: Tensor, kind: str, level: float, seed: int = 0, **options) -> Tens
     return corrupt(x, kind, level, torch.Generator().manual_seed(int(seed)), **options)
 
 
+def trained_noises(meta: Mapping) -> tuple[str, ...]:
+    """The noise kinds a checkpoint was trained on (its train.noise), in order, without repeats."""
+    noise = (meta.get("train") or {}).get("noise") or ()
+    return tuple(dict.fromkeys([noise] if isinstance(noise, str) else noise))
+
+
 def is_denoiser(meta: Mapping) -> bool:
-    """A checkpoint trained on damaged inputs (its train.noise lists the noise kinds)."""
-    return bool((meta.get("train") or {}).get("noise"))
+    """A checkpoint trained on damaged inputs."""
+    return bool(trained_noises(meta))
 
 
 def _restorers(models: Mapping[str, Autoencoder], baselines: Mapping[str, Restorer] | list[str] | None
@@ -157,4 +163,4 @@ def psnr_curve(clean: Tensor, kind: str, xs: list[float], models: Mapping[str, A
     return out
 
 
-__all__ = ["damage", "is_denoiser", "default_pair", "compare", "Comparison", "levels", "psnr_curve", "METRICS"]
+__all__ = ["damage", "trained_noises", "is_denoiser", "default_pair", "compare", "Comparison", "levels", "psnr_curve", "METRICS"]

@@ -58,6 +58,14 @@ def stamp(path: str | None) -> tuple[str, float] | None:
     return path, cfg.stat().st_mtime if cfg.exists() else 0.0
 
 
+def denoiser_label(path: str, meta: dict) -> str:
+    """The folder name, and the noise kinds it learned when not all of them: a specialist says so."""
+    kinds = ae.denoise.trained_noises(meta)
+    if set(NOISES) <= set(kinds):
+        return Path(path).name
+    return f"{Path(path).name} · {', '.join(t(f'denoise.noise.{k}') for k in kinds)}"
+
+
 @st.cache_data(max_entries=32, show_spinner=False)
 def prepared_upload(data: bytes, box: int, centre: str):
     return ae.prepare.from_bytes(data, box=box, centre=centre)
@@ -121,7 +129,8 @@ else:
     left.info(t("denoise.no_plain", dataset=dataset))
 if denoiser_paths:
     right.selectbox(t("denoise.denoiser"), denoiser_paths, index=denoiser_paths.index(ss["denoise.denoiser"]),
-                    help=t("denoise.denoiser_help"), format_func=lambda p: Path(p).name, **bound("denoise.denoiser"))
+                    help=t("denoise.denoiser_help"), format_func={p: denoiser_label(p, metas[p]) for p in denoiser_paths}.get,
+                    **bound("denoise.denoiser"))
 else:
     right.info(t("denoise.no_denoiser", dataset=dataset))
 plain_path = ss.get("denoise.plain") if plain_paths else None
@@ -222,6 +231,11 @@ def lab(clean, plain_path, denoiser_path, dataset):
             models["denoiser"] = load_checkpoint(denoiser_path)[0]
         damaged = ae.denoise.damage(clean, kind, level, ss.get("denoise.seed", 0), **options)
         result = ae.denoise.compare(clean, damaged, models, BASELINES)
+    if denoiser_path:
+        learned = ae.denoise.trained_noises(load_checkpoint(denoiser_path)[1])
+        if kind not in learned:
+            st.info(t("denoise.unseen", name=Path(denoiser_path).name, kind=t(f"denoise.noise.{kind}"),
+                      kinds=", ".join(t(f"denoise.noise.{k}") for k in learned)))
 
     # original | damaged | plain | denoiser | error of the better-trained one, as one picture
     which = "denoiser" if "denoiser" in models else "plain"

@@ -99,6 +99,13 @@ def meta(name, kind="dense", z=3, noise=(), dataset="fashion-mnist"):
             "dataset": {"name": dataset}}
 
 
+def test_trained_noises_reads_the_train_config():
+    assert denoise.trained_noises(meta("a", noise=["gaussian", "mask", "gaussian"])) == ("gaussian", "mask")
+    assert denoise.trained_noises({"train": {"noise": "block"}}) == ("block",)   # an old single-string config
+    assert denoise.trained_noises(meta("a")) == () and denoise.trained_noises({}) == ()
+    assert not denoise.is_denoiser({}) and denoise.is_denoiser({"train": {"noise": "block"}})
+
+
 def test_default_pair_follows_the_active_model():
     metas = {"c/fmnist_dense_z3": meta("fmnist_dense_z3"),
              "c/fmnist_conv_z32": meta("fmnist_conv_z32", "conv", 32),

@@ -96,6 +96,19 @@ def test_noise_kind_switch_and_block_sliders(monkeypatch, folders):
     assert at.slider(key="denoise.w.level.salt_and_pepper") is not None and not at.exception
 
 
+def test_a_denoiser_says_which_noises_it_learned(monkeypatch, folders):
+    """tiny_denoise learned Gaussian noise only: its label says so, and other kinds get a note."""
+    at = page(monkeypatch, folders)
+    assert at.selectbox(key="denoise.w.denoiser").options == ["tiny_denoise · Gaussian"]
+    assert not at.info
+    at.segmented_control(key="denoise.w.kind").set_value("salt_and_pepper").run()
+    assert [i.value for i in at.info] == ["**tiny_denoise** was trained on Gaussian only, not on Salt and pepper: "
+                                          "expect less from it here, and pick a denoiser trained on Salt and pepper "
+                                          "to see what that training adds."]
+    at.segmented_control(key="denoise.w.kind").set_value("gaussian").run()
+    assert not at.info and not at.exception
+
+
 def test_upload_is_prepared_and_hostile_files_get_a_message(monkeypatch, folders):
     at = page(monkeypatch, folders)
     at.segmented_control(key="denoise.w.source").set_value("upload").run()

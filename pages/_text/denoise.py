@@ -31,6 +31,8 @@ EN = {
     "denoise.plain_help": "Trained on clean images only. Checkpoints of the active model's dataset.",
     "denoise.denoiser": "Denoising autoencoder",
     "denoise.denoiser_help": "Trained on damaged inputs with clean targets (its checkpoint lists the noise kinds).",
+    "denoise.unseen": "**{name}** was trained on {kinds} only, not on {kind}: expect less from it here, and "
+                      "pick a denoiser trained on {kind} to see what that training adds.",
     "denoise.no_denoiser": "There is no denoising autoencoder for {dataset} yet: train one on the Train page "
                            "with a noise kind ticked. The rest of the comparison is shown.",
     "denoise.no_plain": "There is no plain autoencoder for {dataset}; only the denoiser is shown.",
@@ -137,6 +139,8 @@ KO = {
     "denoise.plain_help": "깨끗한 이미지로만 학습한 모델입니다. 지금 선택한 모델과 같은 데이터셋의 체크포인트만 보입니다.",
     "denoise.denoiser": "잡음 제거 오토인코더",
     "denoise.denoiser_help": "망가진 입력과 깨끗한 정답으로 학습한 모델입니다(체크포인트에 잡음 종류가 적혀 있습니다).",
+    "denoise.unseen": "**{name}**은(는) {kinds} 잡음으로만 학습했고 {kind} 잡음은 본 적이 없습니다. 그래서 여기서는 "
+                      "덜 복원될 수 있습니다. {kind} 잡음으로 학습한 모델을 고르면 그 학습이 무엇을 더하는지 볼 수 있습니다.",
     "denoise.no_denoiser": "{dataset}용 잡음 제거 오토인코더가 아직 없습니다. 학습 페이지에서 잡음 종류를 골라 "
                            "학습해 보세요. 나머지 비교는 그대로 보여 줍니다.",
     "denoise.no_plain": "{dataset}용 일반 오토인코더가 없어 잡음 제거 모델만 보여 줍니다.",
