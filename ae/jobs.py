@@ -316,6 +316,10 @@ class TrainingJob:
         train_config.validate()
         self.model: Autoencoder = build_model(model_config)   # our own model: never a cached one
         self.model_config = self.model.config
+        self.started_from: dict | None = None
+        if train_config.init:   # a warm start; its record is read now, so the save may replace that folder
+            self.copied = checkpoint.init_from(self.model, train_config.init)
+            self.started_from = checkpoint.lineage(train_config.init)
         self.train_config = train_config
         if train_split is None and dataset not in data.DATASETS:
             raise ValueError(f"unknown dataset {dataset!r}; known: {sorted(data.DATASETS)}")
@@ -484,7 +488,8 @@ class TrainingJob:
         return checkpoint.save(folder, self.model, train=cfg.to_dict(), dataset=dict(self.train_info),
                                history=snap.history, metrics={"test": figures},
                                extra={"origin": "app", "stopped_early": snap.status == STOPPED,
-                                      "epochs_done": len(snap.history)})
+                                      "epochs_done": len(snap.history),
+                                      **({"started_from": self.started_from} if self.started_from else {})})
 
 
 __all__ = ["TrainingJob", "TrainingPool", "JobSnapshot", "JobShelf", "default_pool", "default_shelf", "max_trainings",

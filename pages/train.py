@@ -3,12 +3,14 @@
 The job lives in this browser session's state and on the process-wide shelf (ae.jobs.JobShelf), so a
 reload can take it back; the model it trains is its own, never a cached one.
 """
+from pathlib import Path
+
 import streamlit as st
 
 import ae
 from ae import jobs
 from ae.checkpoint import CheckpointError
-from pages._common import USER_CHECKPOINTS, hold_training_run, lang, show_rows, t, use_router
+from pages._common import USER_CHECKPOINTS, active_info, hold_training_run, lang, show_rows, t, use_router
 from pages._text import STRINGS
 
 use_router()   # before anything is drawn: see pages/_common.py
@@ -18,7 +20,8 @@ ss = st.session_state
 # Widget values by name. The lesson: Fashion-MNIST, dense 784-128-64-12-3, Adam 0.005, batch 64, 10 epochs.
 DEFAULTS = {"dataset": "fashion-mnist", "kind": "dense", "latent": 3, "hidden": "128,64,12", "epochs": 5,
             "batch": 64, "lr": 0.005, "seed": 0, "quick": True, "subset": 5000, "denoise": False,
-            "noise": "gaussian", "level": 0.2, "clip": True, "noisy_target": False, "cosine": False}
+            "noise": "gaussian", "level": 0.2, "clip": True, "noisy_target": False, "cosine": False,
+            "init": False}
 LESSON = {**DEFAULTS, "epochs": 10, "quick": False}
 LESSON_DENOISE = {**LESSON, "denoise": True, "noise": "gaussian", "level": 0.2, "clip": False}   # unclipped, as the lesson
 # Widget keys carry a generation number (bumped when a preset or a callback changes values, so the
@@ -69,7 +72,18 @@ def values_of(job: jobs.TrainingJob) -> dict:
             "lr": tc.lr, "seed": tc.seed, "quick": tc.limit is not None, "subset": tc.limit or DEFAULTS["subset"],
             "denoise": bool(tc.noise), "noise": tc.noise[0] if tc.noise else DEFAULTS["noise"],
             "level": tc.noise_level, "clip": tc.noise_clip, "noisy_target": tc.noisy_target,
-            "cosine": tc.lr_schedule == "cosine"}
+            "cosine": tc.lr_schedule == "cosine", "init": tc.init is not None}
+
+
+def active_shape() -> dict | None:
+    """The dataset, kind and sizes of the sidebar's model, which a warm start keeps; None when there is
+    none, or its dataset is not one the page trains on."""
+    info = active_info()
+    if info is None or (info.meta.get("dataset") or {}).get("name") not in ae.data.DATASETS:
+        return None
+    m = info.meta["model"]
+    return {"dataset": info.meta["dataset"]["name"], "kind": m["kind"], "latent": int(m["latent_dim"]),
+            "hidden": ",".join(str(h) for h in m.get("hidden") or ())}
 
 
 def kind_changed() -> None:   # each kind has its own meaning of "hidden sizes"
@@ -95,6 +109,8 @@ def describe(job: jobs.TrainingJob) -> str:
         parts.append(f"{c.noise[0]} {c.noise_level:g}")
     if c.noisy_target:
         parts.append(t("train.noisy_target"))
+    if c.init:
+        parts.append(t("train.from", name=Path(c.init).name))
     return ", ".join(parts)
 
 
@@ -124,15 +140,27 @@ with st.container(border=True):
     if ss.pop("train.notice", None):
         st.toast(t("train.preset_done"))
 
+    # A warm start keeps the active model's dataset, kind and sizes: they are shown, not chosen.
+    sync()   # the toggle's new value, before the widgets it fixes are drawn
+    shape = active_shape()
+    warm = bool(val("init")) and shape is not None
+    if warm and not busy and any(val(k) != v for k, v in shape.items()):
+        renew(shape)   # the sidebar's model changed: show the new one's
+    st.toggle(t("train.init"), warm, key=wkey("init"), disabled=busy or shape is None,
+              help=t("train.init_help"))
+    if warm:
+        st.caption(t("train.init_note", name=active_info().name, kind=t(f"kind.{shape['kind']}"), z=shape["latent"]))
+
     datasets, kinds, noises = list(ae.data.DATASETS), list(ae.MODELS), list(ae.NOISES)
+    fixed = busy or warm
     c = st.columns(4)
     c[0].selectbox(t("train.dataset"), datasets, index=datasets.index(val("dataset")), key=wkey("dataset"),
-                   disabled=busy, format_func=labels("train.ds", datasets))
-    c[1].selectbox(t("train.kind"), kinds, index=kinds.index(val("kind")), key=wkey("kind"), disabled=busy,
+                   disabled=fixed, format_func=labels("train.ds", datasets))
+    c[1].selectbox(t("train.kind"), kinds, index=kinds.index(val("kind")), key=wkey("kind"), disabled=fixed,
                    on_change=kind_changed, format_func=labels("kind", kinds))
-    c[2].number_input(t("train.latent"), 1, 128, val("latent"), step=1, key=wkey("latent"), disabled=busy,
+    c[2].number_input(t("train.latent"), 1, 128, val("latent"), step=1, key=wkey("latent"), disabled=fixed,
                       help=t("train.latent_help"))
-    c[3].text_input(t("train.hidden"), val("hidden"), key=wkey("hidden"), disabled=busy, help=t("train.hidden_help"))
+    c[3].text_input(t("train.hidden"), val("hidden"), key=wkey("hidden"), disabled=fixed, help=t("train.hidden_help"))
 
     c = st.columns(4)
     c[0].number_input(t("train.epochs"), 1, 200, val("epochs"), step=1, key=wkey("epochs"), disabled=busy)
@@ -181,7 +209,8 @@ def settings() -> tuple[ae.ModelConfig, ae.TrainConfig]:
                            noise=(v["noise"],) if denoise else (), noise_level=float(v["level"]),
                            noise_clip=bool(v["clip"]) if v["noise"] == "gaussian" else True,
                            noisy_target=denoise and bool(v["noisy_target"]),
-                           lr_schedule="cosine" if v["cosine"] else "constant")
+                           lr_schedule="cosine" if v["cosine"] else "constant",
+                           init=str(active_info().path) if v["init"] and active_shape() else None)
     return model, train
 
 

@@ -100,6 +100,21 @@ def test_save_round_trips_and_refuses_bad_names(tmp_path):
     j.save("good-name_1.0", tmp_path, overwrite=True)
 
 
+def test_warm_start_copies_the_weights_and_the_save_records_it(tmp_path):
+    first = job().start()
+    assert first.wait(60)
+    start = first.save("start", tmp_path)
+    warm = job(init=str(start))
+    assert warm.copied == sorted(first.model.state_dict())
+    assert all(torch.equal(first.model.state_dict()[k], v) for k, v in warm.model.state_dict().items())
+    assert warm.start().wait(60)
+    _, meta = ae.checkpoint.load(warm.save("start", tmp_path, overwrite=True))   # the folder it started from
+    assert meta["started_from"]["name"] == "start" and meta["train"]["init"] == str(start)
+    assert meta["started_from"]["weights_sha256"] != meta["weights_sha256"]
+    with pytest.raises(CheckpointError, match="none of its weights fit"):
+        job(kind="conv", latent_dim=3, init=str(start))   # read before any thread starts
+
+
 def test_pool_bound_fifo_and_position():
     pool = jobs.TrainingPool(1)
     first = job(pool, epochs=1000).start()

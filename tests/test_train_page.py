@@ -155,6 +155,42 @@ def test_tiny_training_saves_and_becomes_the_active_model(user_dir):
     assert any("tiny_run" in s.value for s in at.success)
 
 
+def test_a_warm_start_from_the_active_model_is_trained_and_recorded(user_dir):
+    """The sidebar's model (the shipped fmnist_dense_z3) taught to denoise: its shape is kept, its weights
+    are the start, and the saved checkpoint says where it started."""
+    at = train_page()
+    widget(at, "selectbox", "kind").set_value("conv").run()
+    widget(at, "toggle", "init").set_value(True).run()
+    assert not at.exception, at.exception
+    assert widget(at, "selectbox", "kind").value == "dense" and widget(at, "number_input", "latent").value == 3
+    assert widget(at, "text_input", "hidden").value == "128,64,12"
+    assert widget(at, "selectbox", "dataset").value == "fashion-mnist"
+    assert all(widget(at, kind, name).disabled for kind, name in
+               [("selectbox", "dataset"), ("selectbox", "kind"), ("number_input", "latent"), ("text_input", "hidden")])
+    assert any("fmnist_dense_z3" in c.value for c in at.caption)
+    widget(at, "toggle", "denoise").set_value(True)
+    widget(at, "number_input", "subset").set_value(256)
+    widget(at, "number_input", "epochs").set_value(1)
+    widget(at, "number_input", "lr").set_value(0.0005).run()
+    at.button(key="train.start").click().run()
+    assert not at.exception, at.exception
+    job = at.session_state["train.job"]
+    shipped = ROOT / "checkpoints" / "fmnist_dense_z3"
+    assert job.train_config.init == str(shipped) and len(job.copied) == len(job.model.state_dict())
+    run_until_finished(at)
+    assert job.snapshot().history[0]["test_psnr"] > 15   # a fresh model after 2 batches would be near 10 dB
+    next(x for x in at.text_input if x.key.startswith("train.save_name")).set_value("warm_run")
+    save_button(at).click().run()
+    assert not at.exception, at.exception
+    _, meta = ae.checkpoint.load(user_dir / "warm_run")
+    assert meta["started_from"]["name"] == "fmnist_dense_z3" and meta["train"]["noise"] == ["gaussian"]
+    assert meta["started_from"]["weights_sha256"] == ae.checkpoint.read_meta(shipped)["weights_sha256"]
+
+    at.switch_page("pages/train.py").run()   # the toggle can be turned off again: the fields are free
+    widget(at, "toggle", "init").set_value(False).run()
+    assert not widget(at, "selectbox", "kind").disabled and not at.exception
+
+
 def test_a_reloaded_page_takes_its_run_back_by_the_address():
     at = train_page()
     widget(at, "number_input", "subset").set_value(256)

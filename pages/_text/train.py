@@ -30,6 +30,13 @@ EN = {
     "train.seed": "Seed",
     "train.seed_help": "The same seed and settings give the same run.",
     "train.quick": "Quick run on a subset",
+    "train.init": "Start from the active model",
+    "train.init_help": "Begin with the weights of the model chosen in the sidebar instead of random ones; its "
+                       "dataset, kind and sizes stay as they are. Turn on “Denoising autoencoder” to teach a plain "
+                       "autoencoder to remove noise; a lower learning rate keeps more of what it knows.",
+    "train.init_note": "Starts from **{name}** ({kind}, z = {z}). The result is saved as a new checkpoint that "
+                       "records where it started.",
+    "train.from": "from {name}",
     "train.cosine": "Slow down at the end",
     "train.cosine_help": "Lower the learning rate smoothly to zero by the last batch (a cosine curve). With a "
                          "fixed rate the last epochs keep jumping around the best weights; slowing down lets "
@@ -144,6 +151,13 @@ KO = {
     "train.seed": "시드",
     "train.seed_help": "시드와 설정이 같으면 같은 결과가 나옵니다.",
     "train.quick": "일부 데이터로 빠르게",
+    "train.init": "선택한 모델에서 이어서 학습",
+    "train.init_help": "무작위 가중치 대신 사이드바에서 고른 모델의 가중치로 시작합니다. 데이터셋, 종류, 크기는 그 모델 "
+                       "그대로입니다. ‘잡음 제거 오토인코더’를 켜면 일반 오토인코더에게 잡음 제거를 가르칠 수 있고, "
+                       "학습률을 낮추면 이미 아는 것을 더 많이 지킵니다.",
+    "train.init_note": "**{name}**({kind}, z = {z})에서 시작합니다. 결과는 어디서 시작했는지를 적은 새 체크포인트로 "
+                       "저장됩니다.",
+    "train.from": "{name}에서 이어서",
     "train.cosine": "끝으로 갈수록 천천히",
     "train.cosine_help": "학습률을 코사인 곡선을 따라 마지막 배치까지 0으로 서서히 줄입니다. 학습률이 고정되어 "
                          "있으면 마지막 에폭들이 가장 좋은 가중치 주변을 계속 오가는데, 천천히 줄이면 "
