@@ -49,7 +49,7 @@ test: sysdeps install-dev
 bench: sysdeps install-dev
 	env -u OMP_WAIT_POLICY $(PY) -m bench
 
-# Recreates the shipped checkpoints (about 3 hours on 2 cores).
+# Recreates the shipped checkpoints (about 3.5 hours on 2 cores).
 checkpoints: install
 	bash checkpoints/make.sh $(PY)
 

@@ -31,7 +31,7 @@ SETTINGS = [("gaussian", 0.2, {}), ("gaussian", 0.5, {}), ("salt_and_pepper", 0.
 GOALS = [("gaussian", 0.5), ("salt_and_pepper", 0.3)]   # where the denoisers must win by GOAL_DB
 GOAL_DB = 6.0
 EXPECTED = {"fashion-mnist": ["fmnist_dense_z3", "fmnist_dense_z3_denoise", "fmnist_conv_z32", "fmnist_conv_denoise",
-                              "fmnist_refine_denoise"],
+                              "fmnist_refine_denoise", "fmnist_refine_gauss_denoise"],
             "mnist": ["mnist_conv_z16", "mnist_unet_denoise"]}
 PCA_K = 32
 SEED = 1234          # the damage; the same as ae.train.evaluate's
