@@ -168,6 +168,11 @@ def test_a_warm_start_from_the_active_model_is_trained_and_recorded(user_dir):
     assert all(widget(at, kind, name).disabled for kind, name in
                [("selectbox", "dataset"), ("selectbox", "kind"), ("number_input", "latent"), ("text_input", "hidden")])
     assert any("fmnist_dense_z3" in c.value for c in at.caption)
+    shipped = ROOT / "checkpoints" / "fmnist_dense_z3"
+    at.sidebar.selectbox(key="model").set_value(str(ROOT / "checkpoints" / "fmnist_conv_z32")).run()
+    assert widget(at, "selectbox", "kind").value == "conv" and widget(at, "number_input", "latent").value == 32
+    at.sidebar.selectbox(key="model").set_value(str(shipped)).run()   # the fields follow the sidebar
+    assert widget(at, "selectbox", "kind").value == "dense" and widget(at, "toggle", "init").value is True
     widget(at, "toggle", "denoise").set_value(True)
     widget(at, "number_input", "subset").set_value(256)
     widget(at, "number_input", "epochs").set_value(1)
@@ -175,7 +180,6 @@ def test_a_warm_start_from_the_active_model_is_trained_and_recorded(user_dir):
     at.button(key="train.start").click().run()
     assert not at.exception, at.exception
     job = at.session_state["train.job"]
-    shipped = ROOT / "checkpoints" / "fmnist_dense_z3"
     assert job.train_config.init == str(shipped) and len(job.copied) == len(job.model.state_dict())
     run_until_finished(at)
     assert job.snapshot().history[0]["test_psnr"] > 15   # a fresh model after 2 batches would be near 10 dB
