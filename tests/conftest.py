@@ -34,8 +34,9 @@ def router_on_every_run(monkeypatch):
     """Run app.py (the router and its sidebar) on every AppTest run, as a live server does.
 
     A `pages/` folder beside app.py makes Streamlit start in its old multipage mode until app.py has
-    called st.navigation once; a server then stays in the new mode, but AppTest resets the flag
-    before each run and, from the second run on, would run the page file alone, without the sidebar.
+    called st.navigation once (app.py switches it off on a live server's first run: see there); a
+    server then stays in the new mode, but AppTest resets the flag before each run and, from the second
+    run on, would run the page file alone, without the sidebar.
     """
     from streamlit.runtime.pages_manager import PagesManager
 
