@@ -10,12 +10,11 @@ from pathlib import Path  # noqa: E402
 
 import streamlit as st  # noqa: E402
 
-from pages._common import PIXELATED, keep_training_run, sidebar, t
-
 # Streamlit runs an app that has a pages/ folder as an old-style multipage app until it first meets
 # st.navigation, and only then switches for good (a class-wide flag). That first run after the server
 # starts gives every widget another id, so the browser's first change in that session (a model, the
-# language) was dropped. Switch before any widget is drawn, and start the run again.
+# language) was dropped. Switch before any widget is drawn, and start the run again; before the slow
+# imports too, so that a second session starting meanwhile does not begin in the old mode.
 try:
     from streamlit.runtime.pages_manager import PagesManager
 except ImportError:   # a later Streamlit without that mode
@@ -23,6 +22,8 @@ except ImportError:   # a later Streamlit without that mode
 if getattr(PagesManager, "uses_pages_directory", False):
     PagesManager.uses_pages_directory = False
     st.rerun()
+
+from pages._common import PIXELATED, keep_training_run, sidebar, t  # noqa: E402
 
 st.set_page_config(page_title="Autoencoder Lab", page_icon="🧩", layout="wide")
 st.html(PIXELATED)
