@@ -32,6 +32,7 @@ DEFAULTS = {"denoise.source": "batch", "denoise.n": 12, "denoise.index": 0, "den
 CURVE_IMAGES = 128                                     # fixed test images behind the PSNR curve
 PREP = {"mnist": (20, "mass")}                         # MNIST's recipe; other datasets fill 28x28 (Fashion-MNIST's)
 SOURCES = ["batch", "index", "upload", "draw"]
+PICKERS = ("denoise.plain", "denoise.denoiser")
 
 
 def _copy(key: str) -> None:
@@ -40,7 +41,10 @@ def _copy(key: str) -> None:
 
 def bound(key: str) -> dict:
     """A widget's key and callback that keep the plain setting `key` up to date."""
-    return {"key": key.replace("denoise.", "denoise.w.", 1), "on_change": _copy, "args": (key,)}
+    widget = key.replace("denoise.", "denoise.w.", 1)
+    if key in PICKERS:   # the page changes these too: then they get a new key, so the browser's old choice goes
+        widget += f".{ss.get('denoise.picks', 0)}"
+    return {"key": widget, "on_change": _copy, "args": (key,)}
 
 
 def rgb(images) -> np.ndarray:
@@ -120,6 +124,9 @@ for key, paths, default in (("denoise.plain", plain_paths, plain_default),
                             ("denoise.denoiser", denoiser_paths, denoiser_default)):
     if ss.get(key) not in paths:
         ss[key] = default
+    if ss.get(bound(key)["key"], ss[key]) != ss[key]:   # the picker still shows the old choice
+        ss["denoise.picks"] = ss.get("denoise.picks", 0) + 1
+
 
 left, right = st.columns(2)
 if plain_paths:

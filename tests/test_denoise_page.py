@@ -37,6 +37,14 @@ def folders(tmp_path_factory):
     ae.train.train(model, x, config)
     ae.checkpoint.save(root / "user" / "tiny_denoise", model, train=config.to_dict(),
                        dataset={"name": "fashion-mnist", "source": "test"})
+    # two/: that denoiser and a second one, for switching the active model on the page
+    (root / "two").mkdir()
+    (root / "two" / "tiny_denoise").symlink_to(root / "user" / "tiny_denoise", target_is_directory=True)
+    model = ae.build_model(ae.ModelConfig(kind="dense", latent_dim=8, hidden=(32,)))
+    config = ae.TrainConfig(epochs=1, batch_size=32, noise=("mask",), noise_level=0.3)
+    ae.train.train(model, x, config)
+    ae.checkpoint.save(root / "two" / "tiny_mask_denoise", model, train=config.to_dict(),
+                       dataset={"name": "fashion-mnist", "source": "test"})
     return root
 
 
@@ -44,6 +52,13 @@ def page(monkeypatch, folders, lang="en", user="user") -> AppTest:
     monkeypatch.setattr(pages._common, "CHECKPOINTS", folders / "shipped")
     monkeypatch.setattr(pages._common, "USER_CHECKPOINTS", folders / user)
     return open_page("pages/denoise.py", lang)
+
+
+def picker(at: AppTest, name: str):
+    """The plain or the denoiser picker (its key ends in a number the page bumps when it picks anew)."""
+    found = [s for s in at.selectbox if (s.key or "").startswith(f"denoise.w.{name}.")]
+    assert len(found) == 1, [s.key for s in at.selectbox]
+    return found[0]
 
 
 def means(at: AppTest) -> dict[str, tuple[float, float, float]]:
@@ -55,8 +70,8 @@ def means(at: AppTest) -> dict[str, tuple[float, float, float]]:
 @pytest.mark.parametrize("lang", ["ko", "en"])
 def test_renders_both_models_and_baselines(monkeypatch, folders, lang):
     at = page(monkeypatch, folders, lang)
-    assert at.selectbox(key="denoise.w.plain").value.endswith("fmnist_dense_z3")
-    assert at.selectbox(key="denoise.w.denoiser").value.endswith("tiny_denoise")
+    assert picker(at, "plain").value.endswith("fmnist_dense_z3")
+    assert picker(at, "denoiser").value.endswith("tiny_denoise")
     table = means(at)
     assert len(table) == 6                                   # none, 3 filters, plain, denoiser
     assert all(0 <= mse <= 1 and 0 <= ssim <= 1 for mse, _, ssim in table.values())
@@ -99,7 +114,7 @@ def test_noise_kind_switch_and_block_sliders(monkeypatch, folders):
 def test_a_denoiser_says_which_noises_it_learned(monkeypatch, folders):
     """tiny_denoise learned Gaussian noise only: its label says so, and other kinds get a note."""
     at = page(monkeypatch, folders)
-    assert at.selectbox(key="denoise.w.denoiser").options == ["tiny_denoise · Gaussian"]
+    assert picker(at, "denoiser").options == ["tiny_denoise · Gaussian"]
     assert not at.info
     at.segmented_control(key="denoise.w.kind").set_value("salt_and_pepper").run()
     assert [i.value for i in at.info] == ["**tiny_denoise** was trained on Gaussian only, not on Salt and pepper: "
@@ -125,6 +140,24 @@ def test_upload_is_prepared_and_hostile_files_get_a_message(monkeypatch, folders
                        ("cut.png", buf.getvalue()[:60])):
         at.file_uploader(key="denoise.upload").set_value((name, data, "image/png")).run()
         assert not at.exception and at.error, name
+
+
+def test_another_active_model_is_shown_in_the_pickers(monkeypatch, folders):
+    """The sidebar's model takes its role on the page at once: the picker shows it, and the figures are its."""
+    at = page(monkeypatch, folders, user="two")
+    assert picker(at, "denoiser").value.endswith("tiny_denoise")
+    before = means(at)
+    mask = str(folders / "two" / "tiny_mask_denoise")
+    at.sidebar.selectbox(key="model").set_value(mask).run()
+    assert not at.exception, at.exception
+    assert picker(at, "denoiser").value == mask
+    assert any("tiny_mask_denoise" in name for name in means(at)) and means(at) != before
+    mine = str(folders / "two" / "tiny_denoise")
+    picker(at, "denoiser").set_value(mine).run()
+    at.slider(key="denoise.w.level.gaussian").set_value(0.5).run()         # a pick of one's own stays
+    assert picker(at, "denoiser").value == mine
+    assert any("tiny_denoise" in name for name in means(at)) and not any("mask" in name for name in means(at))
+    assert not at.exception and not at.warning
 
 
 def test_without_a_denoiser_the_rest_is_shown(monkeypatch, folders):
