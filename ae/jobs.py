@@ -316,6 +316,7 @@ class TrainingJob:
         train_config.validate()
         self.model: Autoencoder = build_model(model_config)   # our own model: never a cached one
         self.model_config = self.model.config
+        self.copied: list[str] = []              # tensor names a warm start took from its checkpoint
         self.started_from: dict | None = None
         if train_config.init:   # a warm start; its record is read now, so the save may replace that folder
             self.copied = checkpoint.init_from(self.model, train_config.init)

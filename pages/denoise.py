@@ -127,7 +127,6 @@ for key, paths, default in (("denoise.plain", plain_paths, plain_default),
     if ss.get(bound(key)["key"], ss[key]) != ss[key]:   # the picker still shows the old choice
         ss["denoise.picks"] = ss.get("denoise.picks", 0) + 1
 
-
 left, right = st.columns(2)
 if plain_paths:
     left.selectbox(t("denoise.plain"), plain_paths, index=plain_paths.index(ss["denoise.plain"]),

@@ -104,6 +104,7 @@ def test_warm_start_copies_the_weights_and_the_save_records_it(tmp_path):
     first = job().start()
     assert first.wait(60)
     start = first.save("start", tmp_path)
+    assert job().copied == [] and job().started_from is None
     warm = job(init=str(start))
     assert warm.copied == sorted(first.model.state_dict())
     assert all(torch.equal(first.model.state_dict()[k], v) for k, v in warm.model.state_dict().items())
