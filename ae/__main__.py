@@ -91,8 +91,7 @@ def cmd_train(args) -> int:
     model = build_model(model_config)
     started_from = None
     if config.init:
-        copied = checkpoint.init_from(model, config.init)
-        started_from = checkpoint.lineage(config.init)   # read now: --out may be the same folder
+        copied, started_from = checkpoint.init_from(model, config.init)   # --out may be the same folder
         print(f"started from {config.init}: {len(copied)} of {len(model.state_dict())} tensors")
     train_split, test_split = data.load(args.dataset, "train"), data.load(args.dataset, "test")
     print(f"{train_split.dataset}: {len(train_split)} train / {len(test_split)} test images from {train_split.source}")

@@ -183,27 +183,25 @@ def load(folder: str | os.PathLike, device: str = "cpu") -> tuple[Autoencoder, d
     return model.to(device).eval(), meta
 
 
-def init_from(model: Autoencoder, folder: str | os.PathLike) -> list[str]:
+def init_from(model: Autoencoder, folder: str | os.PathLike) -> tuple[list[str], dict]:
     """Start `model` from a checkpoint's weights wherever a tensor's name and shape match (a warm start,
-    e.g. a `conv_refine` model from a `conv` one: their `body` layers are the same); returns the names
-    copied. The other layers keep their fresh initialisation."""
+    e.g. a `conv_refine` model from a `conv` one: their `body` layers are the same). The other layers
+    keep their fresh initialisation.
+
+    Returns the names copied and the starting point's record, to save as "started_from": read now, so
+    the new checkpoint may replace that folder, and enough to retrace the run once it is gone or
+    retrained, including where it started from itself."""
     folder = Path(folder)
-    state = _read_weights(folder, read_meta(folder))
+    meta = read_meta(folder)
+    state = _read_weights(folder, meta)
     own = model.state_dict()
     matched = {k: v.to(own[k].dtype) for k, v in state.items() if k in own and v.shape == own[k].shape}
     if not matched:
         raise CheckpointError(f"{folder.name}: none of its weights fit this model (no layer with the same name "
                               f"and shape), so it cannot be a starting point")
     model.load_state_dict(matched, strict=False)
-    return sorted(matched)
-
-
-def lineage(folder: str | os.PathLike) -> dict:
-    """What a warm-started checkpoint records of its starting point (saved as "started_from"): enough to
-    retrace the run after that folder is gone or retrained, including where it started from itself."""
-    meta = read_meta(folder)
     keys = ("name", "model", "train", "dataset", "weights_sha256", "saved_at", "started_from")
-    return {k: meta[k] for k in keys if k in meta}
+    return sorted(matched), {k: meta[k] for k in keys if k in meta}
 
 
 @dataclass(frozen=True)

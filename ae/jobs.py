@@ -319,8 +319,7 @@ class TrainingJob:
         self.copied: list[str] = []              # tensor names a warm start took from its checkpoint
         self.started_from: dict | None = None
         if train_config.init:   # a warm start; its record is read now, so the save may replace that folder
-            self.copied = checkpoint.init_from(self.model, train_config.init)
-            self.started_from = checkpoint.lineage(train_config.init)
+            self.copied, self.started_from = checkpoint.init_from(self.model, train_config.init)
         self.train_config = train_config
         if train_split is None and dataset not in data.DATASETS:
             raise ValueError(f"unknown dataset {dataset!r}; known: {sorted(data.DATASETS)}")

@@ -62,12 +62,14 @@ def stamp(path: str | None) -> tuple[str, float] | None:
     return path, cfg.stat().st_mtime if cfg.exists() else 0.0
 
 
+def noise_names(kinds) -> str:
+    return ", ".join(t(f"denoise.noise.{k}") for k in kinds)
+
+
 def denoiser_label(path: str, meta: dict) -> str:
     """The folder name, and the noise kinds it learned when not all of them: a specialist says so."""
     kinds = ae.denoise.trained_noises(meta)
-    if set(NOISES) <= set(kinds):
-        return Path(path).name
-    return f"{Path(path).name} · {', '.join(t(f'denoise.noise.{k}') for k in kinds)}"
+    return Path(path).name if set(NOISES) <= set(kinds) else f"{Path(path).name} · {noise_names(kinds)}"
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -240,8 +242,8 @@ def lab(clean, plain_path, denoiser_path, dataset):
     if denoiser_path:
         learned = ae.denoise.trained_noises(load_checkpoint(denoiser_path)[1])
         if kind not in learned:
-            st.info(t("denoise.unseen", name=Path(denoiser_path).name, kind=t(f"denoise.noise.{kind}"),
-                      kinds=", ".join(t(f"denoise.noise.{k}") for k in learned)))
+            st.info(t("denoise.unseen", name=Path(denoiser_path).name, kind=noise_names([kind]),
+                      kinds=noise_names(learned)))
 
     # original | damaged | plain | denoiser | error of the better-trained one, as one picture
     which = "denoiser" if "denoiser" in models else "plain"

@@ -75,10 +75,9 @@ def values_of(job: jobs.TrainingJob) -> dict:
             "cosine": tc.lr_schedule == "cosine", "init": tc.init is not None}
 
 
-def active_shape() -> dict | None:
-    """The dataset, kind and sizes of the sidebar's model, which a warm start keeps; None when there is
-    none, or its dataset is not one the page trains on."""
-    info = active_info()
+def active_shape(info) -> dict | None:
+    """The dataset, kind and sizes of the sidebar's model (`info`), which a warm start keeps; None when
+    there is none, or its dataset is not one the page trains on."""
     if info is None or (info.meta.get("dataset") or {}).get("name") not in ae.data.DATASETS:
         return None
     m = info.meta["model"]
@@ -142,14 +141,15 @@ with st.container(border=True):
 
     # A warm start keeps the active model's dataset, kind and sizes: they are shown, not chosen.
     sync()   # the toggle's new value, before the widgets it fixes are drawn
-    shape = active_shape()
+    active = active_info()
+    shape = active_shape(active)
     warm = bool(val("init")) and shape is not None
     if warm and not busy and any(val(k) != v for k, v in shape.items()):
         renew(shape)   # the sidebar's model changed: show the new one's
     st.toggle(t("train.init"), warm, key=wkey("init"), disabled=busy or shape is None,
               help=t("train.init_help"))
     if warm:
-        st.caption(t("train.init_note", name=active_info().name, kind=t(f"kind.{shape['kind']}"), z=shape["latent"]))
+        st.caption(t("train.init_note", name=active.name, kind=t(f"kind.{shape['kind']}"), z=shape["latent"]))
 
     datasets, kinds, noises = list(ae.data.DATASETS), list(ae.MODELS), list(ae.NOISES)
     fixed = busy or warm
@@ -210,7 +210,7 @@ def settings() -> tuple[ae.ModelConfig, ae.TrainConfig]:
                            noise_clip=bool(v["clip"]) if v["noise"] == "gaussian" else True,
                            noisy_target=denoise and bool(v["noisy_target"]),
                            lr_schedule="cosine" if v["cosine"] else "constant",
-                           init=str(active_info().path) if v["init"] and active_shape() else None)
+                           init=str(active.path) if warm else None)
     return model, train
 
 

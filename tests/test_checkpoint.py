@@ -107,7 +107,8 @@ def test_init_from_copies_the_layers_that_fit(tmp_path, batch):
     torch.manual_seed(1)
     refine = build_model(ModelConfig("conv_refine", 4, (4, 8, 6, 5)))
     fresh = {k: v.clone() for k, v in refine.state_dict().items()}
-    copied = checkpoint.init_from(refine, folder)
+    copied, record = checkpoint.init_from(refine, folder)
+    assert record["weights_sha256"] == checkpoint.read_meta(folder)["weights_sha256"]
     now = refine.state_dict()
     assert copied == sorted(k for k in now if k.startswith("body.")) and copied
     assert all(torch.equal(now[k], conv.state_dict()[k]) and not torch.equal(now[k], fresh[k]) for k in copied)

@@ -108,7 +108,6 @@ def test_denoiser_training_records_restoration_figures(tmp_path, capsys, monkeyp
     assert meta["train"]["random_level"] and meta["train"]["level_draw"] == "heavy"
 
 
-
 def test_train_can_start_from_another_checkpoint(tmp_path, capsys, monkeypatch):
     synthetic_splits(monkeypatch)
     small = ["--latent-dim", "4", "--epochs", "1", "--batch-size", "32"]
