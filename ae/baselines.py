@@ -11,6 +11,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from . import pca
+
 
 def identity(x: Tensor) -> Tensor:
     """Doing nothing: the damaged image itself."""
@@ -97,15 +99,8 @@ BASELINES: dict[str, Callable[[Tensor], Tensor]] = {
 def pca_projection(train_x: Tensor, n_components: int = 32) -> Callable[[Tensor], Tensor]:
     """A linear "autoencoder" fitted on clean images: project onto the top `n_components` principal
     components of `train_x` and back. Not in BASELINES because it has to be fitted first."""
-    flat = train_x.detach().float().cpu().flatten(1).double()
-    if not 1 <= n_components <= flat.shape[1]:
-        raise ValueError(f"n_components must be between 1 and {flat.shape[1]}, got {n_components}")
-    mean = flat.mean(0)
-    centred = flat - mean
-    # eigenvectors of the 784x784 covariance: cheaper than an SVD of the N x 784 data
-    _, vectors = torch.linalg.eigh(centred.T @ centred)
-    basis = vectors[:, -n_components:].float()          # eigh sorts ascending
-    mean = mean.float()
+    fitted = pca.fit(train_x, n_components)
+    mean, basis = torch.from_numpy(fitted.mean_), torch.from_numpy(fitted.components_).T
 
     def project(x: Tensor) -> Tensor:
         z = (x.float().flatten(1) - mean) @ basis

@@ -16,7 +16,7 @@ from . import metrics
 from .baselines import BASELINES
 from .models import Autoencoder
 from .noise import LEVEL_RANGE, corrupt
-from .train import reconstruct
+from .infer import reconstruct
 
 Restorer = Callable[[Tensor], Tensor]
 METRICS = ("mse", "psnr", "ssim")

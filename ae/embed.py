@@ -30,6 +30,8 @@ from typing import Callable
 import numpy as np
 import torch
 
+from . import infer, pca
+
 ROOT = Path(__file__).resolve().parents[1]
 CACHE_VERSION = 2                 # bump when a method's output changes for the same settings
 TSNE_MAX_POINTS = 10_000          # t-SNE beyond this is minutes on 2 cores; PCA and raw take the whole split
@@ -60,22 +62,6 @@ def sample_indices(total: int, n: int | None, seed: int = 0) -> np.ndarray:
         raise ValueError(f"number of points must be at least 1, got {n}")
     idx = torch.randperm(total, generator=torch.Generator().manual_seed(seed))[:n]
     return idx.sort().values.numpy()
-
-
-@torch.no_grad()
-def codes_and_errors(model, images: torch.Tensor, batch_size: int = 1024) -> tuple[np.ndarray, np.ndarray]:
-    """Codes z (N, latent_dim) float32 and per-image reconstruction MSE (N,), in one pass per batch."""
-    model.eval()
-    dev = next(model.parameters()).device
-    zs, errs = [], []
-    for b in images.split(batch_size):
-        b = b.to(dev)
-        z, recon = model.encode_and_reconstruct(b)
-        zs.append(z.float().cpu())
-        errs.append(((recon - b) ** 2).flatten(1).mean(1).float().cpu())
-    if not zs:
-        return np.zeros((0, 0), np.float32), np.zeros(0, np.float32)
-    return torch.cat(zs).numpy(), torch.cat(errs).numpy()
 
 
 # ---------------------------------------------------------------- the fitted map
@@ -166,17 +152,9 @@ def _place_raw(m: LatentMap, z_new: np.ndarray) -> np.ndarray:
 
 
 def _fit_pca(z: np.ndarray, dims: int, settings: dict, on_progress: Progress | None = None) -> LatentMap:
-    z = np.asarray(z, np.float64)
-    mean = z.mean(0)
-    _, _, vt = np.linalg.svd(z - mean, full_matrices=False)
-    components = vt[:dims]
-    # SVD signs are arbitrary: fix them (largest loading positive) so the same codes give the same map
-    signs = np.sign(components[np.arange(len(components)), np.abs(components).argmax(1)])
-    components = components * np.where(signs == 0, 1, signs)[:, None]
-    state = {"mean": mean.astype(np.float32), "components": components.astype(np.float32)}
-    m = LatentMap(np.zeros((0, dims), np.float32), "pca", dims, {}, state)
-    m.coords = _place_pca(m, z.astype(np.float32)).astype(np.float32)
-    return m
+    fitted = pca.fit(z, dims)
+    state = {"mean": fitted.mean_, "components": fitted.components_}
+    return LatentMap(fitted.transform(z), "pca", dims, {}, state)
 
 
 def _place_pca(m: LatentMap, z_new: np.ndarray) -> np.ndarray:
@@ -407,7 +385,7 @@ def cached_codes(model, images: torch.Tensor, key_parts: dict, cache: Cache | No
     hit = cache.get(key)
     if hit is not None and len(hit.get("codes", ())) == len(images):
         return hit["codes"], hit["errors"]
-    codes, errors = codes_and_errors(model, images)
+    codes, errors = infer.codes_and_errors(model, images)
     cache.put(key, {"codes": codes, "errors": errors})
     return codes, errors
 
@@ -485,5 +463,5 @@ def is_cached(key_parts: dict, method: str, dims: int, settings: dict | None = N
 
 
 __all__ = ["EMBEDDERS", "Embedder", "LatentMap", "Cache", "TSNE_MAX_POINTS", "fit", "cached_map", "MapFit", "cached_codes",
-           "codes_and_errors", "sample_indices", "interpolate", "settings_for", "cache_dir", "cache_key",
+           "sample_indices", "interpolate", "settings_for", "cache_dir", "cache_key",
            "map_key", "is_cached", "threads"]

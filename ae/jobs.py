@@ -20,10 +20,11 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from . import checkpoint, data
+from . import checkpoint, data, pca
 from .models import Autoencoder, ModelConfig, build_model
 from .noise import corrupt
-from .train import EpochReport, TrainConfig, TrainingDiverged, encode, evaluate, reconstruct, train
+from .infer import encode, reconstruct
+from .train import EpochReport, TrainConfig, TrainingDiverged, evaluate, train
 
 QUEUED, RUNNING, STOPPED, DONE, FAILED, DIVERGED = "queued", "running", "stopped", "done", "failed", "diverged"
 ACTIVE = (QUEUED, RUNNING)
@@ -229,17 +230,12 @@ def parse_sizes(text: str) -> tuple[int, ...] | None:
 
 
 def latent_points(z: Tensor) -> tuple[np.ndarray, str]:
-    """Codes (N, d) -> points to plot and how: the raw code for d <= 3, else PCA to 2-D."""
-    z = z.detach().float().cpu()
+    """Codes (N, d) -> points to plot and how: the raw code for d <= 3, else PCA to 2-D (signs fixed,
+    so the map does not flip from one epoch to the next)."""
+    z = z.detach().float().cpu().numpy()
     if z.shape[1] <= 3:
-        return z.numpy(), "raw"
-    centered = z - z.mean(0, keepdim=True)
-    _, _, v = torch.linalg.svd(centered, full_matrices=False)
-    axes = v[:2].T                                   # (d, 2) principal directions
-    # An SVD may flip an axis from one epoch to the next; fix the sign so the map does not jump.
-    signs = torch.sign(axes[axes.abs().argmax(0), torch.arange(2)])
-    axes = axes * torch.where(signs == 0, torch.ones_like(signs), signs)
-    return (centered @ axes).numpy(), "pca"
+        return z, "raw"
+    return pca.project(z, 2), "pca"
 
 
 def _finite(v):

@@ -12,6 +12,8 @@ import time
 
 import numpy as np
 
+from .pca import project
+
 KNN_K = 5            # neighbours voting in the k-NN classifier
 TRUST_K = 10         # neighbourhood size of trustworthiness
 QUALITY_POINTS = 2000  # trustworthiness sorts an N x N distance matrix: measured on a sample this large
@@ -86,18 +88,6 @@ def knn_accuracy(x: np.ndarray, labels: np.ndarray, k: int = KNN_K, folds: int =
     return float(cross_val_score(clf, np.asarray(x, np.float32), labels, cv=cv).mean())
 
 
-def pca(x: np.ndarray, d: int) -> np.ndarray:
-    """The first d principal components of x (N, D): PCA of the raw pixels as a baseline code."""
-    x = np.asarray(x, np.float32)
-    centred = x - x.mean(0)
-    d = min(d, *centred.shape)
-    # The d leading directions from the covariance (D x D; 784 x 784 is quick), not a full SVD of x.
-    cov = centred.T.astype(np.float64) @ centred / max(len(x) - 1, 1)
-    _, vecs = np.linalg.eigh(cov)
-    top = vecs[:, ::-1][:, :d]
-    return (centred @ top.astype(np.float32)).astype(np.float32)
-
-
 def trustworthiness(high: np.ndarray, low: np.ndarray, k: int = TRUST_K) -> float:
     """scikit-learn's trustworthiness of the low-dimensional view: 1 when every point's k nearest
     in the view were also among its nearest in the original space, lower for intruders."""
@@ -124,12 +114,12 @@ def quality(codes: np.ndarray, pixels: np.ndarray, labels: np.ndarray, map_coord
     idx = np.arange(n) if n <= max_points else np.sort(np.random.default_rng(seed).choice(n, max_points, replace=False))
     z, x, y = codes[idx], pixels[idx], labels[idx]
     d = codes.shape[1]
-    pca_d = pca(x, d)
+    pca_d = project(x, min(d, *x.shape))
     out = {"points": int(len(idx)), "latent_dim": int(d), "k": int(k),
            "knn": {"codes": knn_accuracy(z, y, seed=seed), "pca": knn_accuracy(pca_d, y, seed=seed)}}
     if map_coords is not None:
         m = np.asarray(map_coords, np.float32)[idx]
-        pca_m = pca_d[:, :m.shape[1]] if d >= m.shape[1] else pca(x, m.shape[1])
+        pca_m = pca_d[:, :m.shape[1]] if d >= m.shape[1] else project(x, m.shape[1])
         out["map_dims"] = int(m.shape[1])
         out["map_knn"] = {"map": knn_accuracy(m, y, seed=seed), "pca": knn_accuracy(pca_m, y, seed=seed)}
         out["trust"] = {"map": trustworthiness(x, m), "pca": trustworthiness(x, pca_m)}
@@ -138,5 +128,5 @@ def quality(codes: np.ndarray, pixels: np.ndarray, labels: np.ndarray, map_coord
     return out
 
 
-__all__ = ["nearest", "precision_at_k", "precision_by_class", "knn_accuracy", "pca", "trustworthiness",
+__all__ = ["nearest", "precision_at_k", "precision_by_class", "knn_accuracy", "trustworthiness",
            "quality", "flat", "KNN_K", "TRUST_K", "QUALITY_POINTS"]

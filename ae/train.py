@@ -232,22 +232,6 @@ def train(model: Autoencoder, train_x: Tensor, config: TrainConfig, *, test_x: T
 
 
 @torch.no_grad()
-def reconstruct(model: Autoencoder, x: Tensor, batch_size: int = 1024) -> Tensor:
-    """Reconstructions of x in eval mode, on the CPU."""
-    model.eval()
-    dev = next(model.parameters()).device
-    return torch.cat([model(b.to(dev)).cpu() for b in x.split(batch_size)]) if len(x) else x.clone()
-
-
-@torch.no_grad()
-def encode(model: Autoencoder, x: Tensor, batch_size: int = 1024) -> Tensor:
-    """Codes z (N, latent_dim) of x in eval mode, on the CPU."""
-    model.eval()
-    dev = next(model.parameters()).device
-    return torch.cat([model.encode(b.to(dev)).cpu() for b in x.split(batch_size)])
-
-
-@torch.no_grad()
 def evaluate(model: Autoencoder, x: Tensor, config: TrainConfig | None = None, *, noise: str | None = None,
              level: float = 0.0, seed: int = 1234, with_ssim: bool = False, batch_size: int = 1024) -> dict[str, float]:
     """Test figures of restoring x: {"loss", "mse", "psnr"[, "ssim"]}.

@@ -55,7 +55,7 @@ def sklearn_tsne(z: np.ndarray, threads: int, **options) -> np.ndarray:
 def first_view(model, images, labels, names) -> float:
     """Seconds from images to the PCA map's figure as JSON: what the page draws while t-SNE runs."""
     t0 = time.perf_counter()
-    codes, errors = ae.embed.codes_and_errors(model, images)
+    codes, errors = ae.infer.codes_and_errors(model, images)
     m = ae.embed.fit(codes, "pca", 2)
     hover = [f"#{i} · {names[c]} · {e:.4f}" for i, c, e in zip(range(len(codes)), labels.tolist(), errors.tolist())]
     ae.figures.latent_map(m.coords, labels, names, hover=hover).to_json()
@@ -91,7 +91,7 @@ def _main(sizes, checkpoint: str, sklearn_limit_s: float, out_dir: Path | None, 
     rows, skipped = [], []
     predicted = None
     # first calls pay for imports and one-off set-up: not part of any map's time
-    warm = ae.embed.codes_and_errors(model, split.images[:300])[0]
+    warm = ae.infer.codes_and_errors(model, split.images[:300])[0]
     ae.embed.fit(warm, "tsne", 2, {"iterations": 50})
     ae.embed.fit(warm[:100], "tsne", 2, {"iterations": 50})
     sklearn_tsne(warm[:100], threads, max_iter=250)

@@ -11,7 +11,7 @@ st.markdown(t("home.intro"))
 
 model, meta, split = active_model()
 x = split.images[:: max(1, len(split) // 12)][:12]   # a fixed spread of test images, every class
-recon = ae.train.reconstruct(model, x)
+recon = ae.infer.reconstruct(model, x)
 err = ae.metrics.mse(recon, x)
 
 left, right = st.columns([1, 1], gap="large")

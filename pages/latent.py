@@ -252,9 +252,9 @@ with tab_new:
             except ae.prepare.ImageError as e:
                 st.error(f"{t('latent.bad_image')} {e}")
             else:
-                z_up, err_up = ae.embed.codes_and_errors(model, x_up[None])
+                z_up, err_up = ae.infer.codes_and_errors(model, x_up[None])
                 where = placed((map_key, "upload", up.file_id), lmap, z_up)
-                recon_up = ae.train.reconstruct(model, x_up[None])
+                recon_up = ae.infer.reconstruct(model, x_up[None])
                 show_rows([torch.cat([x_up[None], recon_up])], [t("latent.prepared"), t("word.reconstruction")], scale=4)
                 near, _ = ae.neighbours.nearest(codes, z_up[0], ss["latent.k"])
                 st.caption(t("latent.upload_near", err=float(err_up[0]),
@@ -278,7 +278,7 @@ with tab_new:
             # one seed for every level: the same noise pattern, growing, so the path is smooth
             noisy = torch.cat([ae.noise.corrupt(clean, kind, float(lv), torch.Generator().manual_seed(0))
                                for lv in levels])
-            z_traj, err_traj = ae.embed.codes_and_errors(model, noisy)
+            z_traj, err_traj = ae.infer.codes_and_errors(model, noisy)
             path = placed((map_key, "trajectory", int(index), kind), lmap, z_traj)
             show_rows([noisy], [f"{lv:.2f}".rstrip("0").rstrip(".") for lv in levels], scale=2)
             label = names[int(test_split.labels[int(index)])]
@@ -378,7 +378,7 @@ with tab_sel:
         st.caption(t("latent.selection_classes", classes=", ".join(f"{c} {v}" for c, v in counts.items())))
         shown = torch.as_tensor(chosen[:SELECTION_SHOWN])
         originals = data.images[shown]
-        recon = ae.train.reconstruct(model, originals)
+        recon = ae.infer.reconstruct(model, originals)
         rows = []
         for s in range(0, len(shown), 16):
             rows += [originals[s:s + 16], recon[s:s + 16]]
@@ -392,9 +392,9 @@ with tab_sel:
         if i in row_of:
             z, err = codes[row_of[i]], float(errors[row_of[i]])
         else:
-            z_, e_ = ae.embed.codes_and_errors(model, x)
+            z_, e_ = ae.infer.codes_and_errors(model, x)
             z, err = z_[0], float(e_[0])
-        recon = ae.train.reconstruct(model, x)
+        recon = ae.infer.reconstruct(model, x)
         label = int(data.labels[i])
         st.subheader(t("latent.point_heading", index=i, label=names[label]))
         pics, facts = st.columns([2, 3], gap="large")

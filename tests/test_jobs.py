@@ -82,7 +82,7 @@ def test_stop_keeps_what_was_learned_and_saves(tmp_path):
     assert meta["dataset"]["train_size"] == 256 and meta["train"]["epochs"] == 1000
     assert 0 < meta["metrics"]["test"]["mse"] < 1 and "ssim" in meta["metrics"]["test"]
     x = TEST.images[:4]
-    assert torch.allclose(ae.train.reconstruct(model, x), ae.train.reconstruct(j.model, x), atol=1e-6)
+    assert torch.allclose(ae.infer.reconstruct(model, x), ae.infer.reconstruct(j.model, x), atol=1e-6)
 
 
 def test_save_round_trips_and_refuses_bad_names(tmp_path):

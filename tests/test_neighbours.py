@@ -60,15 +60,6 @@ def test_knn_accuracy():
         N.knn_accuracy(np.zeros((3, 2)), np.array([0, 0, 0]))
 
 
-def test_pca_matches_scikit_learn():
-    from sklearn.decomposition import PCA
-
-    x = np.random.default_rng(1).normal(size=(100, 12)).astype(np.float32) * np.arange(1, 13, dtype=np.float32)
-    ours = N.pca(x, 3)
-    ref = PCA(3).fit_transform(x)
-    np.testing.assert_allclose(np.abs(ours), np.abs(ref), rtol=1e-3, atol=1e-3)
-
-
 def test_trustworthiness():
     rng = np.random.default_rng(0)
     high = rng.normal(size=(80, 10))
@@ -82,7 +73,7 @@ def test_quality_summary():
     split = ae.data.synthetic(120)
     pixels = N.flat(split.images)
     labels = split.labels.numpy()
-    codes = N.pca(pixels, 4) + np.random.default_rng(0).normal(scale=0.01, size=(120, 4)).astype(np.float32)
+    codes = ae.pca.project(pixels, 4) + np.random.default_rng(0).normal(scale=0.01, size=(120, 4)).astype(np.float32)
     q = N.quality(codes, split.images, labels, codes[:, :2], max_points=100)
     assert q["points"] == 100 and q["latent_dim"] == 4 and q["map_dims"] == 2
     for group in ("knn", "map_knn", "trust"):

@@ -10,8 +10,8 @@ import torch
 from ae import data
 from ae.models import ModelConfig, build_model
 from ae.noise import corrupt
-from ae.train import (SCHEDULES, EpochReport, TrainConfig, TrainingDiverged, encode, evaluate, make_input,
-                      reconstruct, shift_images, train)
+from ae.infer import reconstruct
+from ae.train import SCHEDULES, EpochReport, TrainConfig, TrainingDiverged, evaluate, make_input, shift_images, train
 
 TRAIN = data.synthetic(256, seed=0).images
 TEST = data.synthetic(64, seed=1).images
@@ -201,17 +201,6 @@ def test_evaluate_uses_fixed_noise_and_clean_targets():
     # a denoiser's config: evaluated on its first noise at its level, against clean images
     config = TrainConfig(noise=("mask",), noise_level=0.5)
     assert evaluate(model, TEST, config) == a
-
-
-def test_reconstruct_and_encode_batches():
-    model = small_model()
-    x = TEST[:50]
-    r = reconstruct(model, x, batch_size=16)
-    z = encode(model, x, batch_size=16)
-    assert r.shape == x.shape and z.shape == (50, SMALL.latent_dim) and not model.training
-    with torch.no_grad():
-        assert torch.allclose(r, model(x), atol=1e-6) and torch.allclose(z, model.encode(x), atol=1e-6)
-    assert reconstruct(model, x[:0]).shape == (0, 1, 28, 28)
 
 
 def test_make_input_draws_kinds_and_levels_from_the_generator():
