@@ -15,7 +15,7 @@ from torch import Tensor
 from . import metrics
 from .baselines import BASELINES
 from .models import Autoencoder
-from .noise import LEVEL_RANGE, corrupt
+from .noise import NOISES, corrupt
 from .infer import reconstruct
 
 Restorer = Callable[[Tensor], Tensor]
@@ -107,11 +107,11 @@ def compare(clean: Tensor, damaged: Tensor, models: Mapping[str, Autoencoder] | 
 
 
 def levels(kind: str, step: float = 0.1) -> list[float]:
-    """Noise levels from clean (0) to the kind's heaviest (LEVEL_RANGE), `step` apart."""
-    if kind not in LEVEL_RANGE:
-        raise ValueError(f"unknown noise {kind!r}; known: {sorted(LEVEL_RANGE)}")
-    low, high = LEVEL_RANGE[kind]
-    return [round(float(v), 4) for v in np.arange(low, high + step / 2, step)]
+    """Noise levels from clean (0) to the kind's heaviest (its record's level range), `step` apart."""
+    if kind not in NOISES:
+        raise ValueError(f"unknown noise {kind!r}; known: {sorted(NOISES)}")
+    level = NOISES[kind].level
+    return [round(float(v), 4) for v in np.arange(level.low, level.high + step / 2, step)]
 
 
 def default_pair(active: str, metas: Mapping[str, Mapping]) -> tuple[str | None, str | None]:

@@ -31,6 +31,7 @@ import numpy as np
 import torch
 
 from . import infer, pca
+from .env import tsne_threads
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE_VERSION = 2                 # bump when a method's output changes for the same settings
@@ -38,17 +39,6 @@ TSNE_MAX_POINTS = 10_000          # t-SNE beyond this is minutes on 2 cores; PCA
 
 # on_progress(fraction done 0..1, current coordinates or None); returning True stops early.
 Progress = Callable[[float, "np.ndarray | None"], "bool | None"]
-
-
-def threads() -> int:
-    """Worker threads for t-SNE: $AE_TSNE_THREADS, else 1.
-
-    Measured on the shared 2-core machine (load about 5): two threads made openTSNE 1.5-5x SLOWER
-    than one (2,000 points: 11.0 s against 2.0 s) and scikit-learn's TSNE 3.5x slower (24 s against
-    6.9 s); threads that wait on each other lose their time slices. On a quiet many-core machine
-    set AE_TSNE_THREADS to the number of cores."""
-    wanted = os.environ.get("AE_TSNE_THREADS", "")
-    return int(wanted) if wanted.isdigit() and int(wanted) > 0 else 1
 
 
 # ---------------------------------------------------------------- points and codes
@@ -186,7 +176,7 @@ def _affinities(z: np.ndarray, perplexity: float, seed: int):
     # Exact neighbours (scikit-learn's trees): codes have few dimensions, where they beat Annoy's
     # index by far, and they make the map depend on the settings only.
     perplexity = min(float(perplexity), (len(z) - 1) / 3)
-    return affinity.PerplexityBasedNN(z, perplexity=perplexity, method="exact", n_jobs=threads(),
+    return affinity.PerplexityBasedNN(z, perplexity=perplexity, method="exact", n_jobs=tsne_threads(),
                                       random_state=seed, verbose=False)
 
 
@@ -205,7 +195,7 @@ def _fit_tsne(z: np.ndarray, dims: int, settings: dict, on_progress: Progress | 
         on_progress(fraction_aff, None)
     init = initialization.pca(z, n_components=dims, random_state=seed) if z.shape[1] >= dims else \
         initialization.random(len(z), n_components=dims, random_state=seed)
-    emb = TSNEEmbedding(init, aff, **_gradient(len(z), dims), n_jobs=threads(),
+    emb = TSNEEmbedding(init, aff, **_gradient(len(z), dims), n_jobs=tsne_threads(),
                         random_state=seed, verbose=False)
     early, normal = _tsne_schedule(iterations)
     every = max(10, iterations // 20)
@@ -238,7 +228,7 @@ def _place_tsne(m: LatentMap, z_new: np.ndarray) -> np.ndarray:
         m._fitted = _affinities(m.state["source"], m.settings["perplexity"], seed)
     # a fresh embedding object around a copy of the map: transform re-centres its reference in place
     ref = TSNEEmbedding(m.coords, m._fitted, **_gradient(len(m.coords), m.dims),
-                        n_jobs=threads(), random_state=seed, verbose=False)
+                        n_jobs=tsne_threads(), random_state=seed, verbose=False)
     # openTSNE's defaults for adding points (perplexity 5, 250 small steps with clipped gradients)
     return np.asarray(ref.transform(np.ascontiguousarray(z_new, np.float32),
                                     perplexity=min(5.0, (len(m.coords) - 1) / 3)))
@@ -257,7 +247,7 @@ def _fit_tsne_sklearn(z: np.ndarray, dims: int, settings: dict, on_progress: Pro
     # scikit-learn's defaults except what the settings name (max_iter must be at least 250)
     tsne = TSNE(n_components=dims, perplexity=min(float(settings["perplexity"]), len(z) - 1.0),
                 max_iter=max(250, int(settings["iterations"])), random_state=int(settings["seed"]))
-    with threadpool_limits(limits=threads()):   # its OpenMP gradient: as many threads as ours
+    with threadpool_limits(limits=tsne_threads()):   # its OpenMP gradient: as many threads as ours
         coords = tsne.fit_transform(z).astype(np.float32)
     if on_progress:
         on_progress(1.0, coords)
@@ -464,4 +454,4 @@ def is_cached(key_parts: dict, method: str, dims: int, settings: dict | None = N
 
 __all__ = ["EMBEDDERS", "Embedder", "LatentMap", "Cache", "TSNE_MAX_POINTS", "fit", "cached_map", "MapFit", "cached_codes",
            "sample_indices", "interpolate", "settings_for", "cache_dir", "cache_key",
-           "map_key", "is_cached", "threads"]
+           "map_key", "is_cached"]

@@ -75,7 +75,7 @@ def main(sizes=SIZES, checkpoint: str = "fmnist_dense_z3", sklearn_limit_s: floa
          out_dir: Path | None = None, quiet: bool = False) -> dict:
     # encoding runs with as many torch threads as t-SNE gets: on a busy machine two threads that wait
     # on each other made the first view several times slower than one
-    with torch_threads(ae.embed.threads()):
+    with torch_threads(ae.env.tsne_threads()):
         return _main(sizes, checkpoint, sklearn_limit_s, out_dir, quiet)
 
 
@@ -86,7 +86,7 @@ def _main(sizes, checkpoint: str, sklearn_limit_s: float, out_dir: Path | None, 
     dataset = meta["dataset"]["name"]
     split = ae.data.load(dataset, "test")
     names = list(split.class_names)
-    threads = ae.embed.threads()
+    threads = ae.env.tsne_threads()
     say(f"latent map of {checkpoint} ({dataset} test, z={meta['model']['latent_dim']}), {threads} thread(s)")
     rows, skipped = [], []
     predicted = None

@@ -7,7 +7,7 @@ import torch
 import ae
 from ae import denoise
 from ae.baselines import BASELINES
-from ae.noise import LEVEL_RANGE, NOISES
+from ae.noise import NOISES
 
 
 @pytest.fixture(scope="module")
@@ -68,10 +68,10 @@ def test_compare_options_and_errors(batch, models):
         denoise.compare(batch, noisy, {"none": models["plain"]})
 
 
-@pytest.mark.parametrize("kind", list(LEVEL_RANGE))
+@pytest.mark.parametrize("kind", list(NOISES))
 def test_levels_span_clean_to_heaviest(kind):
     xs = denoise.levels(kind)
-    assert xs[0] == 0.0 and xs[-1] == pytest.approx(LEVEL_RANGE[kind][1]) and xs == sorted(xs)
+    assert xs[0] == 0.0 and xs[-1] == pytest.approx(NOISES[kind].level.high) and xs == sorted(xs)
 
 
 def test_psnr_curve_falls_with_noise(batch, models):

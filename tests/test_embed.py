@@ -189,13 +189,6 @@ def test_larger_maps_use_fft_gradients_and_still_place_points():
     assert np.linalg.norm(where - m.coords[:4], axis=1).max() < 0.25 * spread
 
 
-def test_threads_default_to_one(monkeypatch):
-    monkeypatch.delenv("AE_TSNE_THREADS", raising=False)
-    assert E.threads() == 1
-    monkeypatch.setenv("AE_TSNE_THREADS", "2")
-    assert E.threads() == 2
-
-
 def test_a_cache_that_cannot_be_written_is_skipped(tmp_path):
     blocked = tmp_path / "file"
     blocked.write_text("not a folder")
