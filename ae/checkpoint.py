@@ -115,7 +115,9 @@ def save(folder: str | os.PathLike, model: Autoencoder, *, train: dict | None = 
         if v.is_floating_point() and not torch.isfinite(v).all():
             raise CheckpointError(f"not saving {folder.name}: {k} holds NaN or infinite values "
                                   "(did training diverge?)")
-    blob = st_save(state, metadata={"format": "ae-lab", "kind": model.config.kind})
+    # one metadata entry: safetensors writes a table's entries in no fixed order, so two would make the
+    # same weights hash differently from one save to the next
+    blob = st_save(state, metadata={"format": f"ae-lab/{model.config.kind}"})
     sha = hashlib.sha256(blob).hexdigest()
     weights = f"model-{sha[:12]}.safetensors"
     meta = {

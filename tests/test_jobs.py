@@ -171,3 +171,32 @@ def test_latent_points_pca_is_sign_stable():
             assert torch.corrcoef(torch.stack([torch.from_numpy(a[:, axis]), torch.from_numpy(b[:, axis])]))[0, 1] > 0.99
     c, method = jobs.latent_points(z[:, :2])
     assert method == "raw" and torch.equal(torch.from_numpy(c), z[:, :2])
+
+
+def test_the_app_and_the_cli_save_the_same_record(tmp_path, monkeypatch):
+    """One save path (issue 16, item 4): the same tiny denoiser trained through the CLI and through a
+    background job records the same settings, dataset, figures and weights. Before, the app ignored the
+    clip setting in its denoising figures and recorded another training size with a subset."""
+    from ae.__main__ import main
+
+    test = ae.data.Split(TEST.images, TEST.labels, TEST.class_names, "mnist", "test", "synthetic")
+    train = ae.data.Split(TRAIN.images, TRAIN.labels, TRAIN.class_names, "mnist", "train", "synthetic")
+    monkeypatch.setattr(ae.data, "load", lambda name, split="train": {"train": train, "test": test}[split])
+    args = dict(epochs=2, batch_size=32, lr=0.003, noise=("gaussian",), noise_level=0.4, noise_clip=False, limit=200)
+    assert main(["train", "--dataset", "mnist", "--model", "dense", "--latent-dim", "3", "--epochs", "2",
+                 "--batch-size", "32", "--lr", "0.003", "--noise", "gaussian", "--noise-level", "0.4", "--no-clip",
+                 "--limit", "200", "--out", str(tmp_path / "cli")]) == 0
+    j = jobs.TrainingJob(ae.ModelConfig("dense", 3), ae.TrainConfig(**args), train_split=train, test_split=test,
+                         pool=TrainingPool(1), eval_limit=None).start()
+    assert j.wait(60) and j.snapshot().status == jobs.DONE
+    app = ae.checkpoint.read_meta(j.save("app", tmp_path))
+    cli = ae.checkpoint.read_meta(tmp_path / "cli")
+    timing = {"seconds", "samples_per_s"}
+    for key in ("model", "train", "dataset", "metrics", "weights_sha256"):
+        assert app[key] == cli[key], key
+    assert [{k: v for k, v in h.items() if k not in timing} for h in app["history"]] == \
+        [{k: v for k, v in h.items() if k not in timing} for h in cli["history"]]
+    assert app["dataset"]["train_size"] == 200 and app["origin"] == "app" and cli["origin"] == "cli"
+    # the denoising figure is measured with the unclipped noise the model learned, as the CLI always did
+    unclipped = ae.train.evaluate(j.model, test.images, ae.TrainConfig(**args), with_ssim=True)
+    assert app["metrics"]["test"]["denoise"]["gaussian"]["psnr"] == pytest.approx(unclipped["psnr"])
