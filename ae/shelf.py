@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import secrets
 import threading
+from typing import TYPE_CHECKING
 
 from . import env
 from .pool import process_wide
+
+if TYPE_CHECKING:
+    from .jobs import TrainingJob
 
 
 class JobShelf:
@@ -77,6 +81,12 @@ class JobShelf:
             self._timers.pop(token, None)
         entry[0].stop("disconnected")
 
+    def holders(self, token: str) -> int:
+        """How many sessions show the job behind `token` (0 when there is none)."""
+        with self._lock:
+            entry = self._jobs.get(token)
+            return len(entry[1]) if entry is not None else 0
+
     def __contains__(self, token: str) -> bool:
         with self._lock:
             return token in self._jobs
@@ -84,11 +94,6 @@ class JobShelf:
     def __len__(self) -> int:
         with self._lock:
             return len(self._jobs)
-
-
-def default_shelf() -> JobShelf:
-    """The process-wide shelf: a reloaded page (a new session) finds its run here."""
-    return _shared("shelf", lambda: JobShelf(run_grace_s()))
 
 
 def default_shelf() -> JobShelf:

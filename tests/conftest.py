@@ -12,9 +12,9 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")   # before torch: idle threa
 
 import torch  # noqa: E402
 
-from bench.common import CHROMIUM, CHROMIUM_ARGS
-from bench.common import start_server as bench_server
-from bench.common import stop_server  # noqa: F401  (tests import it from here)
+from tests.live import CHROMIUM, CHROMIUM_ARGS
+from tests.live import start_server as live_server
+from tests.live import stop_server  # noqa: F401  (tests import it from here)
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-results"
@@ -31,20 +31,18 @@ def _seed():
 
 @pytest.fixture(autouse=True)
 def router_on_every_run(monkeypatch):
-    """Run app.py (the router and its sidebar) on every AppTest run, as a live server does.
-
-    A `pages/` folder beside app.py makes Streamlit start in its old multipage mode until app.py has
-    called st.navigation once (app.py switches it off on a live server's first run: see there); a
-    server then stays in the new mode, but AppTest resets the flag before each run and, from the second
-    run on, would run the page file alone, without the sidebar.
-    """
+    """Run app.py (the router and its sidebar) on every AppTest run, as a live server does: AppTest resets
+    Streamlit's multipage-mode flag before each run, so every new session switches it off again with the
+    app's own fix (pages/_router.py), as `python app.py` does once for a server."""
     from streamlit.runtime.pages_manager import PagesManager
+
+    from pages._router import use_new_mode
 
     init = PagesManager.__init__
 
     def new_mode(self, *args, **kwargs):
         init(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
+        use_new_mode()
     monkeypatch.setattr(PagesManager, "__init__", new_mode)
 
 
@@ -88,9 +86,9 @@ def browser_context_args(browser_context_args):
 
 
 def start_server(env_extra: dict | None = None) -> tuple[subprocess.Popen, str]:
-    """bench.common's server (one copy for tests and benchmarks), its log under test-results/."""
+    """tests/live.py's server (one copy for tests and benchmarks), its log under test-results/."""
     log = ARTIFACTS / "server-{port}.log" if ARTIFACTS.is_dir() else None
-    return bench_server(env_extra, log=log)
+    return live_server(env_extra, log=log)
 
 
 @pytest.fixture(scope="session")

@@ -82,3 +82,73 @@ def test_every_shipped_model_kind_works_on_every_page(page, path, tmp_path, monk
     assert at.session_state["model"] == path
     assert not at.error, [e.value for e in at.error]
     assert at.get("imgs") or at.get("plotly_chart"), "the page drew its pictures or its map"
+
+
+# ---------------------------------------------------------------- pages built from the registries (issue 16)
+
+@pytest.mark.parametrize("kind", list(__import__("ae").NOISES))
+def test_the_denoising_page_offers_every_noise_kind_from_its_record(kind, tmp_path, monkeypatch):
+    import ae
+
+    monkeypatch.setenv("AE_CACHE_DIR", str(tmp_path / "cache"))
+    at = open_page("pages/denoise.py", "en", **{"denoise.kind": kind})
+    record = ae.NOISES[kind]
+    keys = {s.key for s in at.slider}
+    for name in record.controls:
+        setting = f"level.{kind}" if name == "level" else f"{kind}.{name}"
+        assert f"denoise.{setting}.en" in keys, keys
+    assert at.get("plotly_chart") and not at.error
+
+
+def test_a_noise_kind_registered_at_run_time_is_drawn_by_the_denoising_page(tmp_path, monkeypatch):
+    """Adding a noise kind is one record plus its strings: the Denoising page draws its slider, damages
+    the images with it and plots its curve (before, a fifth noise crashed the page with a KeyError)."""
+    import torch
+
+    import ae
+    from ae.noise import Noise, Setting
+    from pages._text import STRINGS
+
+    def speckle(x, level, generator=None):
+        """Multiplicative noise: each pixel times (1 + level * N(0, 1))."""
+        return (x * (1 + level * torch.randn(x.shape, generator=generator))).clamp(0, 1)
+
+    monkeypatch.setitem(ae.NOISES, "speckle", Noise(speckle, Setting(0.0, 1.0, 0.4)))
+    for lang, name, level in (("en", "Speckle", "Speckle strength"), ("ko", "스페클", "스페클 세기")):
+        monkeypatch.setitem(STRINGS[lang], "noise.speckle", name)
+        monkeypatch.setitem(STRINGS[lang], "noise.speckle.level", level)
+    monkeypatch.setenv("AE_CACHE_DIR", str(tmp_path / "cache"))
+    at = open_page("pages/denoise.py", "en")
+    assert "Speckle" in at.segmented_control(key="denoise.kind.en").options   # its label, from its strings
+    at.segmented_control(key="denoise.kind.en").set_value("speckle").run()
+    assert not at.exception and not at.error, at.exception
+    slider = at.slider(key="denoise.level.speckle.en")
+    assert slider.label == "Speckle strength" and slider.value == pytest.approx(0.4)
+    damaged = next(r for r in at.dataframe[0].value.to_dict("records") if "Damaged" in r["Restored by"])
+    slider.set_value(0.9).run()
+    heavier = next(r for r in at.dataframe[0].value.to_dict("records") if "Damaged" in r["Restored by"])
+    assert heavier["PSNR (dB)"] < damaged["PSNR (dB)"] - 1
+    assert at.get("plotly_chart")
+
+
+@pytest.mark.parametrize("method", list(__import__("ae").embed.EMBEDDERS))
+def test_the_latent_page_draws_every_map_method_it_offers(method, tmp_path, monkeypatch):
+    monkeypatch.setenv("AE_CACHE_DIR", str(tmp_path / "cache"))
+    at = open_page("pages/latent.py", "en", **{"latent.method": method, "latent.n": 300, "latent.iterations": 250})
+    assert at.selectbox(key="latent.method.en").value == method
+    assert at.get("plotly_chart") and not at.error
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_each_run_lists_the_checkpoints_once(page, monkeypatch):
+    """The active model is resolved once per run (app.py lists the checkpoints; pages read that list):
+    before, a run of the Denoising page scanned the checkpoint folders 4 times (36 JSON parses)."""
+    import ae
+
+    calls = []
+    real = ae.checkpoint.list_checkpoints
+    monkeypatch.setattr(ae.checkpoint, "list_checkpoints", lambda *roots: calls.append(roots) or real(*roots))
+    at = open_page(page, "en")
+    calls.clear()
+    at.run()
+    assert not at.exception and len(calls) == 1, calls

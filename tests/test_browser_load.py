@@ -12,15 +12,14 @@ import time
 import pytest
 from playwright.async_api import async_playwright, expect
 
-from bench.browser import (Session, check_page, launch, move_slider, open_session, present_pages, run_async,
-                           set_language, slider_of, switch_to, text)
-from bench.common import summary_ms
 from tests.conftest import ARTIFACTS
+from tests.live import (Session, check_page, launch, move_slider, open_session, present_pages, run_async, set_language,
+                        slider_of, summary_ms, switch_to, text)
 
 pytestmark = pytest.mark.browser
 
 N_SESSIONS = 10
-START = 0.30          # the Denoising page's default Gaussian level (pages/denoise.py DEFAULT_LEVEL)
+START = 0.30          # the Denoising page's default Gaussian level (its record in ae.noise.NOISES)
 STEP = 0.05
 
 
@@ -58,7 +57,7 @@ async def browse(browser, url: str, i: int) -> Session:
     if "denoise" in pages:
         await switch_to(s, "denoise")
         await check_page(s, "denoise")
-        slider = await slider_of(s, "denoise.level.gaussian")
+        slider = await slider_of(s, "noise.gaussian.level")
         for _ in range(moves):
             await move_slider(s, slider, "ArrowRight")
         # after each rerun the slider shows this session's value, not one another session set meanwhile

@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from ae import jobs
+import ae
 from tests.conftest import screenshot, wait_for_app
 
 pytestmark = pytest.mark.browser
@@ -83,7 +83,7 @@ def test_second_session_waits_its_turn_and_a_closed_tab_frees_the_slot(browser, 
     """AE_MAX_TRAININGS is 1 here: a second session queues with its place shown; closing the first
     tab stops that run once nobody has reloaded it within AE_RUN_GRACE_S (20 s for the test server),
     and the second one starts."""
-    if jobs.max_trainings() != 1:
+    if ae.env.max_trainings() != 1:
         pytest.skip("needs AE_MAX_TRAININGS=1 (the default)")
     first_ctx, second_ctx = browser.new_context(), browser.new_context()
     first, second = first_ctx.new_page(), second_ctx.new_page()

@@ -21,7 +21,7 @@ import pytest
 import torch
 
 from ae import checkpoint
-from ae.checkpoint import CheckpointError, check_name, list_checkpoints, load, read_meta, save
+from ae.checkpoint import CheckpointError, check_name, list_checkpoints, load, save
 from ae.models import MODELS, ModelConfig, build_model
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import time
 
-import pytest
 
 import ae
 from ae import jobs

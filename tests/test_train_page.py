@@ -38,8 +38,8 @@ def run_until_finished(at: AppTest, timeout: float = 90) -> None:
 
 
 def widget(at: AppTest, kind: str, name: str):
-    """The page's one widget for setting `name` (its key also holds a generation and the language)."""
-    found = [w for w in getattr(at, kind) if (w.key or "").startswith(f"train.w.{name}.")]
+    """The page's one widget for setting `name` (its key also holds the language)."""
+    found = [w for w in getattr(at, kind) if (w.key or "").startswith(f"train.form.{name}.")]
     assert len(found) == 1, [w.key for w in getattr(at, kind)]
     return found[0]
 
