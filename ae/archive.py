@@ -236,10 +236,11 @@ def _text(v) -> str:
     return "?" if v is None or v == "" else str(v)
 
 
-def model_card(meta: Mapping, text: Mapping[str, str]) -> str:
+def model_card(meta: Mapping, text: Mapping[str, str], extra: Iterable[str] = ()) -> str:
     """A checkpoint's card in Markdown, from its description and one language's strings table (the
-    pages' STRINGS[lang]: keys byo.card.* and kind.*). Values from the description are only ever
-    filled into the table's templates, never used as templates themselves."""
+    pages' STRINGS[lang]: keys byo.card.*, kind.*, denoise.noise.*); `extra`: the names of further
+    files in the zip (the ONNX files). Values from the description are only ever filled into the
+    table's templates, never used as templates themselves."""
     model = meta.get("model") if isinstance(meta.get("model"), dict) else {}
     ds = meta.get("dataset") if isinstance(meta.get("dataset"), dict) else {}
     train = meta.get("train") if isinstance(meta.get("train"), dict) else {}
@@ -298,8 +299,10 @@ def model_card(meta: Mapping, text: Mapping[str, str]) -> str:
     lines += ["", text["byo.card.files"], "",
               text["byo.card.file_config"],
               text["byo.card.file_weights"].format(weights=_text(meta.get("weights")),
-                                                   sha256=_text(meta.get("weights_sha256"))),
-              "", text["byo.card.use"], ""]
+                                                   sha256=_text(meta.get("weights_sha256")))]
+    if extra:
+        lines.append(text["byo.card.file_onnx"].format(files=", ".join(f"`{n}`" for n in sorted(extra))))
+    lines += ["", text["byo.card.use"], ""]
     return "\n".join(lines)
 
 
@@ -340,7 +343,7 @@ def export_zip(folder: str | os.PathLike, texts: Mapping[str, Mapping[str, str]]
             card = f"model_card.{lang}.md"
             if not CARD_RE.fullmatch(card):
                 raise ValueError(f"{lang!r} is not a two-letter language code")
-            zf.writestr(_entry(card), model_card(meta, table).encode("utf-8"))
+            zf.writestr(_entry(card), model_card(meta, table, extra or ()).encode("utf-8"))
         for name, payload in sorted((extra or {}).items()):
             zf.writestr(_entry(name), bytes(payload))
     return buf.getvalue()

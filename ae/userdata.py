@@ -345,7 +345,7 @@ def source_text(meta: dict) -> str:
 
 def _default_name(filename: str) -> str:
     stem = Path(filename).name.rsplit(".", 1)[0] if "." in Path(filename).name else Path(filename).name
-    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", stem).strip("._-").replace("..", ".")[:58]
+    name = re.sub(r"\.{2,}", ".", re.sub(r"[^A-Za-z0-9_.-]+", "_", stem)).strip("._-")[:58]
     return name if name and NAME_RE.fullmatch(name) else "upload"
 
 

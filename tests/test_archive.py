@@ -106,6 +106,8 @@ def test_export_is_deterministic_and_checked(saved, good, tmp_path):
 def test_onnx_members_are_accepted_and_not_kept(saved, users):
     data = export_zip(saved, TEXTS, extra={"encoder.onnx": b"\x08\x07onnx-encoder", "decoder.onnx": b"\x08\x07dec"})
     assert {"encoder.onnx", "decoder.onnx"} <= set(members(data))
+    assert "`decoder.onnx`, `encoder.onnx`" in members(data)["model_card.ko.md"].decode()
+    assert "onnx" not in members(export_zip(saved, TEXTS))["model_card.en.md"].decode()
     folder = import_zip(data, users)
     assert not list(folder.glob("*.onnx"))
 

@@ -27,6 +27,7 @@ EN = {
     "byo.card.files": "## Files",
     "byo.card.file_config": "- `config.json`: the model's kind and sizes, training settings, data, figures and history",
     "byo.card.file_weights": "- `{weights}`: the weights (safetensors), sha256 `{sha256}`",
+    "byo.card.file_onnx": "- {files}: the encoder and the decoder as ONNX networks, for use outside the app",
     "byo.card.use": ("## Use\n\nIn Autoencoder Lab, upload this zip among your models. In Python, unzip it into a "
                      "folder and call `ae.checkpoint.load(folder)`."),
     # ---- a dataset without labels
@@ -98,6 +99,7 @@ KO = {
     "byo.card.files": "## 파일",
     "byo.card.file_config": "- `config.json`: 모델의 종류와 크기, 학습 설정, 데이터, 성능, 학습 기록",
     "byo.card.file_weights": "- `{weights}`: 가중치(safetensors), sha256 `{sha256}`",
+    "byo.card.file_onnx": "- {files}: 인코더와 디코더를 ONNX 형식으로 저장한 파일(앱 밖에서 쓸 때)",
     "byo.card.use": ("## 사용법\n\n오토인코더 실험실에서 이 zip을 내 모델로 올리세요. 파이썬에서는 폴더에 압축을 풀고 "
                      "`ae.checkpoint.load(폴더)`를 호출하세요."),
     "byo.class.unlabelled": "레이블 없음",
