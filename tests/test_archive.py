@@ -98,8 +98,13 @@ def test_export_is_deterministic_and_checked(saved, good, tmp_path):
         export_zip(saved, extra={"model.pt": b"x"})
     broken = checkpoint.save(tmp_path / "broken", tiny())
     w = next(broken.glob("model-*.safetensors"))
-    w.write_bytes(w.read_bytes()[:-10])
+    blob = bytearray(w.read_bytes())
+    blob[-10] ^= 0xFF                                  # a flipped bit in the numbers: only the checksum sees it
+    w.write_bytes(bytes(blob))
     with pytest.raises(checkpoint.CheckpointError, match="checksum"):
+        export_zip(broken)
+    w.write_bytes(bytes(blob[:-10]))                   # cut short: listing's checks already refuse it
+    with pytest.raises(checkpoint.CheckpointError, match="broken: weights"):
         export_zip(broken)
 
 
@@ -255,6 +260,11 @@ def test_weights_and_config_checks(good, saved, users):
     refused(with_config(good, metrics={"test": {"mse": float("nan")}}), users, "bad_config")
     refused(with_config(good, weights="model-0123456789ab.safetensors"), users, "missing_member")
     refused(with_config(good, weights="../model.safetensors"), users, "bad_config")
+    refused(with_config(good, dataset={"name": 5}), users, "bad_config")      # what listing would refuse
+    refused(with_config(good, history="long"), users, "bad_config")
+    refused(with_config(good, metrics={"test": {"psnr": "high"}}), users, "bad_config")
+    eight_bit = {k: v.to(torch.float8_e4m3fn) for k, v in tiny().state_dict().items()}
+    refused(with_weights(good, st_save(eight_bit), forge=True), users, "bad_weights")   # a type nothing checks
 
 
 def test_parameter_budget(good, users):
