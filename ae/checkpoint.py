@@ -27,7 +27,7 @@ from typing import Mapping
 
 import torch
 
-from .models import MODELS, Autoencoder, ModelConfig, build_model, resolve
+from .models import MODELS, Autoencoder, ModelConfig, TooLarge, build_model, resolve
 
 FORMAT = 1
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -42,7 +42,13 @@ DTYPES = {"F16": 2, "BF16": 2, "F32": 4, "F64": 8}
 
 
 class CheckpointError(ValueError):
-    """A checkpoint that cannot be used; the message says why in one sentence."""
+    """A checkpoint that cannot be used; the message says why in one sentence, `code` names the reason
+    for translated messages ("bad_config", "model_too_large", "checksum", "bad_weights", "shape";
+    "invalid" for the rest)."""
+
+    def __init__(self, message: str, code: str = "invalid"):
+        super().__init__(message)
+        self.code = code
 
 
 def check_name(name: str) -> str:
@@ -174,30 +180,41 @@ def read_meta(folder: str | os.PathLike) -> dict:
                 "so they are refused; save weights as safetensors with config.json")
         raise CheckpointError(f"{folder.name} has no config.json")
     if cfg.stat().st_size > MAX_CONFIG_BYTES:
-        raise CheckpointError(f"{folder.name}/config.json is too large")
+        raise CheckpointError(f"{folder.name}/config.json is too large", "bad_config")
+    return parse_meta(cfg.read_bytes(), folder.name)
+
+
+def parse_meta(raw: bytes, label: str) -> dict:
+    """The parsed text of a config.json, checked for the keys loading needs and the model config
+    resolved (ranges, parameter budget); `label` names the checkpoint in messages (a folder's name, or
+    an uploaded archive checked before anything is written)."""
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise CheckpointError(f"{label}/config.json is too large", "bad_config")
     try:
-        meta = json.loads(cfg.read_text(encoding="utf-8"))
+        meta = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise CheckpointError(f"{folder.name}/config.json is not valid JSON ({e})") from None
+        raise CheckpointError(f"{label}/config.json is not valid JSON ({e})", "bad_config") from None
     except RecursionError:   # deeply nested brackets
-        raise CheckpointError(f"{folder.name}/config.json is not valid JSON (nested too deeply)") from None
+        raise CheckpointError(f"{label}/config.json is not valid JSON (nested too deeply)", "bad_config") from None
     if not isinstance(meta, dict) or not isinstance(meta.get("model"), dict) or not isinstance(meta.get("weights"), str):
-        raise CheckpointError(f"{folder.name}/config.json lacks the 'model' or 'weights' entry")
+        raise CheckpointError(f"{label}/config.json lacks the 'model' or 'weights' entry", "bad_config")
     if not WEIGHTS_RE.fullmatch(meta["weights"]):
-        raise CheckpointError(f"{folder.name}: weights must be a file named model-<hash>.safetensors in the "
-                              f"folder, not {meta['weights']!r} (other formats, such as pickles, are refused)")
+        raise CheckpointError(f"{label}: weights must be a file named model-<hash>.safetensors in the "
+                              f"folder, not {meta['weights']!r} (other formats, such as pickles, are refused)",
+                              "bad_config")
     try:
         meta["model_config"] = resolve(ModelConfig.from_dict(meta["model"]))
     except (TypeError, ValueError, OverflowError) as e:
-        raise CheckpointError(f"{folder.name}: bad model config ({e})") from None
+        raise CheckpointError(f"{label}: bad model config ({e})",
+                              "model_too_large" if isinstance(e, TooLarge) else "bad_config") from None
     return meta
 
 
-def _header(folder: Path, data: bytes, size: int) -> dict[str, dict]:
+def _header(label: str, data: bytes, size: int) -> dict[str, dict]:
     """The tensor entries of a safetensors file's JSON header (name -> dtype, shape, data_offsets),
     checked: known float types only, offsets inside the file. `data` is at least the header's bytes."""
     def bad(why: str) -> CheckpointError:
-        return CheckpointError(f"{folder.name}: weights are not a readable safetensors file ({why})")
+        return CheckpointError(f"{label}: weights are not a readable safetensors file ({why})", "bad_weights")
 
     if size < 8:
         raise bad("too short")
@@ -218,8 +235,8 @@ def _header(folder: Path, data: bytes, size: int) -> dict[str, dict]:
                 or not all(isinstance(d, int) and d >= 0 for d in entry["shape"]):
             raise bad(f"entry {name!r} is malformed")
         if entry.get("dtype") not in DTYPES:
-            raise CheckpointError(f"{folder.name}: {name} is stored as {entry.get('dtype')!r}; weights must be "
-                                  f"one of {', '.join(DTYPES)}")
+            raise CheckpointError(f"{label}: {name} is stored as {entry.get('dtype')!r}; weights must be "
+                                  f"one of {', '.join(DTYPES)}", "bad_weights")
         offsets = entry.get("data_offsets")
         if (not isinstance(offsets, list) or len(offsets) != 2 or not all(isinstance(o, int) for o in offsets)
                 or not 0 <= offsets[0] <= offsets[1] <= size - 8 - n
@@ -235,53 +252,65 @@ def _expected_shapes(config: ModelConfig) -> dict[str, tuple[int, ...]]:
         return {k: tuple(v.shape) for k, v in MODELS[config.kind](config).state_dict().items()}
 
 
-def _check_shapes(folder: Path, config: ModelConfig, shapes: Mapping[str, tuple[int, ...]]) -> None:
+def _check_shapes(label: str, config: ModelConfig, shapes: Mapping[str, tuple[int, ...]]) -> None:
     expected = _expected_shapes(config)
     missing = sorted(set(expected) - set(shapes))
     unexpected = sorted(set(shapes) - set(expected))
     if missing or unexpected:
-        raise CheckpointError(f"{folder.name}: weights do not match the {config.kind} model "
-                              f"(missing {missing[:3]}, unexpected {unexpected[:3]})")
+        raise CheckpointError(f"{label}: weights do not match the {config.kind} model "
+                              f"(missing {missing[:3]}, unexpected {unexpected[:3]})", "shape")
     for k, shape in expected.items():
         if tuple(shapes[k]) != shape:
-            raise CheckpointError(f"{folder.name}: {k} has shape {tuple(shapes[k])}, the config needs {shape}")
+            raise CheckpointError(f"{label}: {k} has shape {tuple(shapes[k])}, the config needs {shape}", "shape")
 
 
 def _read_weights(folder: Path, meta: dict) -> dict[str, torch.Tensor]:
-    """The checked tensors of a checkpoint folder: size, checksum, safetensors format, float types,
-    finite values."""
-    from safetensors import SafetensorError
-    from safetensors.torch import load as st_load
-
+    """The checked tensors of a checkpoint folder's weights file (see weights_from_bytes)."""
     path = folder / meta["weights"]
     if not path.is_file():
         raise CheckpointError(f"{folder.name}: weights file {meta['weights']} is missing")
     if path.stat().st_size > MAX_WEIGHTS_BYTES:
-        raise CheckpointError(f"{folder.name}: weights file is too large")
-    blob = path.read_bytes()
+        raise CheckpointError(f"{folder.name}: weights file is too large", "bad_weights")
+    return weights_from_bytes(path.read_bytes(), meta, folder.name)
+
+
+def weights_from_bytes(blob: bytes, meta: dict, label: str) -> dict[str, torch.Tensor]:
+    """The tensors of a safetensors file held in memory, checked: size, checksum against the
+    description, safetensors format, float types, finite values. `label` names the checkpoint in messages."""
+    from safetensors import SafetensorError
+    from safetensors.torch import load as st_load
+
+    if len(blob) > MAX_WEIGHTS_BYTES:
+        raise CheckpointError(f"{label}: weights file is too large", "bad_weights")
     if meta.get("weights_sha256") and hashlib.sha256(blob).hexdigest() != meta["weights_sha256"]:
-        raise CheckpointError(f"{folder.name}: weights file is corrupted or truncated (checksum differs)")
-    _header(folder, blob, len(blob))   # refuses what torch cannot check (e.g. F4, F8 types) before loading
+        raise CheckpointError(f"{label}: weights file is corrupted or truncated (checksum differs)", "checksum")
+    _header(label, blob, len(blob))   # refuses what torch cannot check (e.g. F4, F8 types) before loading
     try:
         state = st_load(blob)
     except (SafetensorError, ValueError, OSError, RuntimeError) as e:
-        raise CheckpointError(f"{folder.name}: weights are not a readable safetensors file ({e})") from None
+        raise CheckpointError(f"{label}: weights are not a readable safetensors file ({e})", "bad_weights") from None
     for k, v in state.items():
         if not torch.isfinite(v).all():
-            raise CheckpointError(f"{folder.name}: {k} holds NaN or infinite values")
+            raise CheckpointError(f"{label}: {k} holds NaN or infinite values", "bad_weights")
     return state
+
+
+def model_from_state(meta: dict, state: dict[str, torch.Tensor], label: str) -> Autoencoder:
+    """The model `meta` describes (from read_meta or parse_meta), holding `state` once every tensor's
+    name and shape match; on the CPU, in eval mode."""
+    _check_shapes(label, meta["model_config"], {k: tuple(v.shape) for k, v in state.items()})
+    model = build_model(meta["model_config"])
+    own = model.state_dict()
+    model.load_state_dict({k: v.to(own[k].dtype) for k, v in state.items()})
+    return model.eval()
 
 
 def load(folder: str | os.PathLike, device: str = "cpu") -> tuple[Autoencoder, dict]:
     """Rebuild the model of a checkpoint folder in eval mode; returns (model, meta)."""
     folder = Path(folder)
     meta = read_meta(folder)
-    state = _read_weights(folder, meta)
-    _check_shapes(folder, meta["model_config"], {k: tuple(v.shape) for k, v in state.items()})
-    model = build_model(meta["model_config"])
-    own = model.state_dict()
-    model.load_state_dict({k: v.to(own[k].dtype) for k, v in state.items()})
-    return model.to(device).eval(), meta
+    model = model_from_state(meta, _read_weights(folder, meta), folder.name)
+    return model.to(device), meta
 
 
 def init_from(model: Autoencoder, folder: str | os.PathLike) -> tuple[list[str], dict]:
@@ -321,7 +350,7 @@ def _header_shapes(folder: Path, meta: dict) -> dict[str, tuple[int, ...]]:
         head = f.read(8)
         n = int.from_bytes(head, "little") if len(head) == 8 else 0
         head += f.read(min(n, MAX_HEADER_BYTES))
-    return {k: tuple(e["shape"]) for k, e in _header(folder, head, size).items()}
+    return {k: tuple(e["shape"]) for k, e in _header(folder.name, head, size).items()}
 
 
 def warm_start_plan(config: ModelConfig, folder: str | os.PathLike) -> tuple[list[str], dict]:
@@ -403,6 +432,12 @@ def describe(folder: str | os.PathLike) -> ModelRecord:
     tensor's shape (from the safetensors header). Raises CheckpointError with the reason."""
     folder = Path(folder)
     meta = read_meta(folder)
+    return record(meta, _header_shapes(folder, meta), folder)
+
+
+def record(meta: dict, shapes: Mapping[str, tuple[int, ...]], folder: Path) -> ModelRecord:
+    """describe's checks on a description already parsed (read_meta, parse_meta) and its tensors'
+    shapes; `folder` is where the checkpoint lies (an upload names itself here before it is written)."""
     config = meta["model_config"]
     ds = meta.get("dataset") or {}
     if not isinstance(ds, dict) or not isinstance(ds.get("name", ""), str) \
@@ -426,7 +461,7 @@ def describe(folder: str | os.PathLike) -> ModelRecord:
     if not isinstance(history, list) or not all(isinstance(h, dict) for h in history):
         raise CheckpointError(f"{folder.name}: the training history is malformed")
     lineage = meta.get("started_from")
-    _check_shapes(folder, config, _header_shapes(folder, meta))
+    _check_shapes(folder.name, config, shapes)
     return ModelRecord(
         name=folder.name, path=folder, config=config,
         dataset=DatasetInfo(ds.get("name") or None, ds.get("source") or "?", sizes[0], sizes[1]),
