@@ -238,7 +238,7 @@ def _text(v) -> str:
 
 def model_card(meta: Mapping, text: Mapping[str, str], extra: Iterable[str] = ()) -> str:
     """A checkpoint's card in Markdown, from its description and one language's strings table (the
-    pages' STRINGS[lang]: keys byo.card.*, kind.*, denoise.noise.*); `extra`: the names of further
+    pages' STRINGS[lang]: keys byo.card.*, kind.*, noise.*); `extra`: the names of further
     files in the zip (the ONNX files). Values from the description are only ever filled into the
     table's templates, never used as templates themselves."""
     model = meta.get("model") if isinstance(meta.get("model"), dict) else {}
@@ -271,7 +271,7 @@ def model_card(meta: Mapping, text: Mapping[str, str], extra: Iterable[str] = ()
         noises = ()
     if noises:
         lines.append(text["byo.card.denoiser"].format(
-            noises=", ".join(text.get(f"denoise.noise.{n}", str(n)) for n in noises)))
+            noises=", ".join(text.get(f"noise.{n}", str(n)) for n in noises)))
     if test:
         lines.append(text["byo.card.figures"].format(mse=_number(test.get("mse"), ".4f"),
                                                      psnr=_number(test.get("psnr"), ".2f"),
