@@ -3,6 +3,8 @@
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8501
+# who may connect: localhost (this machine only, the default); 0.0.0.0 serves every network interface
+ADDRESS ?= localhost
 export AE_OFFLINE ?= $(if $(CI),1,)
 # idle torch threads sleep instead of spinning: much faster on a busy 2-core machine (see app.py)
 export OMP_WAIT_POLICY ?= PASSIVE
@@ -39,7 +41,7 @@ sysdeps:
 run: install
 	@[ -f /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz ] || [ "$$(id -u)" != 0 ] || \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist >/dev/null)
-	$(PY) -m streamlit run app.py --server.port $(PORT)
+	$(PY) app.py --server.port $(PORT) --server.address $(ADDRESS)
 
 test: sysdeps install-dev
 	$(PY) -m pytest -q

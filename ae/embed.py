@@ -33,7 +33,7 @@ import numpy as np
 import torch
 
 from . import infer, pca
-from .env import tsne_threads
+from .env import lower_this_threads_priority, tsne_threads
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE_VERSION = 2                 # bump when a method's output changes for the same settings
@@ -464,6 +464,7 @@ class MapFit:
         threading.Thread(target=self._run, args=args, name=f"map-{method}", daemon=True).start()
 
     def _run(self, z, method, dims, settings, key_parts, cache) -> None:
+        lower_this_threads_priority()   # the pages of every session come first
         try:
             self.result = cached_map(z, method, dims, settings, key_parts, cache, on_progress=self._progress)
         except Exception as e:     # kept for the page to show; a thread's exception would go nowhere

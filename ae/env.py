@@ -67,4 +67,23 @@ def tsne_threads(env: Mapping[str, str] | None = None) -> int:
     return int(wanted) if wanted.isdigit() and int(wanted) > 0 else 1
 
 
-__all__ = ["max_trainings", "max_queue", "run_grace_s", "torch_threads", "tsne_threads"]
+def background_nice(env: Mapping[str, str] | None = None) -> int:
+    """How much lower than the server's the priority of background work (trainings, map fits) is:
+    $AE_BACKGROUND_NICE, default 10. They run as threads of the app's own process, so every page the
+    server draws competes with them for the CPU and for Python's interpreter lock; at a lower priority
+    the pages win, and the training still gets every cycle nobody else wants."""
+    return _whole(env, "AE_BACKGROUND_NICE", 10, 0, 19)
+
+
+def lower_this_threads_priority(env: Mapping[str, str] | None = None) -> None:
+    """Give the calling thread (Linux: a thread has its own nice value) the background priority."""
+    try:
+        import threading
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(),
+                       max(os.getpriority(os.PRIO_PROCESS, 0), background_nice(env)))
+    except (AttributeError, OSError):   # another OS, or not allowed: run at the normal priority
+        pass
+
+
+__all__ = ["max_trainings", "max_queue", "run_grace_s", "torch_threads", "tsne_threads", "background_nice",
+           "lower_this_threads_priority"]

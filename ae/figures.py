@@ -25,7 +25,9 @@ def architecture(model: Autoencoder, encoder: str = "encoder", decoder: str = "d
     fig = go.Figure(go.Bar(
         x=list(range(len(sizes))), y=[2 * h for h in heights], base=[-h for h in heights],
         marker_color=colors, width=0.55,
-        text=["×".join(map(str, s)) for s in shapes], textposition="outside",
+        # full-size labels: Plotly otherwise shrinks outside text to a bar's width (about 6 px on a U-Net)
+        text=["×".join(map(str, s)) for s in shapes], textposition="outside", constraintext="none",
+        textfont=dict(size=12), cliponaxis=False,
         hovertext=[f"{n}: {'×'.join(map(str, s))} = {v:,}" for n, s, v in zip(names, shapes, sizes)],
         hoverinfo="text"))
     top = max(heights) + 0.9

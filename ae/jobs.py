@@ -19,7 +19,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from . import checkpoint, data, pca
+from . import checkpoint, data, env, pca
 from .infer import encode, reconstruct
 from .models import Autoencoder, ModelConfig, build_model, resolve
 from .noise import NOISES, corrupt
@@ -199,6 +199,7 @@ class TrainingJob:
     # ---- the worker thread
 
     def _run(self) -> None:
+        env.lower_this_threads_priority()   # the pages of every session come first
         if not self.pool.enter(self):
             self._set(status=STOPPED)
             return

@@ -283,3 +283,58 @@ def run_async(fn, *args, **kwargs):
 
 async def launch(playwright):
     return await playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+
+
+# ---------------------------------------------------------------- a class at once
+
+async def start_training(s: Session, epochs: int, timeout_ms: float = 90_000) -> str:
+    """On the Train page: set the epochs (the default quick subset), press Start; returns what the page
+    then says about the run (its progress or its place in the queue)."""
+    await switch_to(s, "train", timeout_ms)
+    main = s.page.get_by_test_id("stMain")
+    box = main.get_by_role("spinbutton", name=text("train.epochs", s.lang))
+    await box.fill(str(epochs))
+    await box.press("Enter")                        # Streamlit commits a number on Enter
+    await s.page.wait_for_function(
+        "([label, v]) => [...document.querySelectorAll('input[type=number]')].some(i => i.getAttribute('aria-label')"
+        " === label && i.value === v)", arg=[text("train.epochs", s.lang), str(epochs)], timeout=timeout_ms)
+    await wait_idle(s.page, timeout_ms)
+    await main.get_by_role("button", name=re.compile(re.escape(text("train.start", s.lang)))).click()
+    stop = main.get_by_role("button", name=re.compile(re.escape(text("train.stop", s.lang))))
+    await main.get_by_test_id("stProgress").first.wait_for(timeout=timeout_ms)   # running or queued: a bar
+    await stop.wait_for(state="visible", timeout=timeout_ms)
+    queued = main.get_by_test_id("stAlertContentInfo")
+    return await (queued.first if await queued.count() else main.get_by_test_id("stProgress").first).inner_text()
+
+
+async def crowd(browser, url: str, queued: int = 5, watching: int = 5, timeout_ms: float = 180_000) -> dict:
+    """What a class does to one server: one session trains (a long run), `queued` more start runs and
+    wait their turn, `watching` tabs open the training run's address and watch it; then a new visitor
+    opens the app. Returns that visitor's first-render time and what each tab saw; stops every run."""
+    trainer = await open_session(browser, url, index=0, timeout_ms=timeout_ms)
+    said = {"trainer": await start_training(trainer, 200, timeout_ms)}
+    await trainer.page.wait_for_url(re.compile(r"[?&]run=[\w-]+"), timeout=timeout_ms)
+    token = re.search(r"[?&]run=([\w-]+)", trainer.page.url).group(1)
+    waiting = await asyncio.gather(*[open_session(browser, url, index=1 + i, timeout_ms=timeout_ms)
+                                     for i in range(queued)])
+    said["queued"] = [await start_training(s, 1, timeout_ms) for s in waiting]
+    watchers = []
+    for i in range(watching):
+        context = await browser.new_context(viewport=VIEWPORT)
+        page = await context.new_page()
+        await page.goto(f"{url}/train?run={token}", timeout=timeout_ms)
+        await wait_heading(page, "train", DEFAULT_LANG, timeout_ms)
+        watchers.append(Session(100 + i, context, page))
+    said["watching"] = [await w.page.get_by_test_id("stProgress").first.inner_text() for w in watchers]
+    visitor = await open_session(browser, url, index=999, timeout_ms=timeout_ms)
+    first_render = visitor.timings["first_render"][0]
+    everyone = [trainer, *waiting, *watchers, visitor]
+    problems = [p for s in everyone for p in await check_page(s, "train" if s is not visitor else "home")]
+    for s in [*waiting, trainer]:   # stop the queued runs first, then the long one
+        stop = s.page.get_by_test_id("stMain").get_by_role("button", name=re.compile(re.escape(text("train.stop", s.lang))))
+        if await stop.is_enabled():
+            await stop.click()
+    for s in everyone:
+        await s.context.close()
+    return {"first_render_s": round(first_render, 2), "said": said, "problems": problems,
+            "tabs": {"training": 1, "queued": queued, "watching": watching}}

@@ -152,3 +152,84 @@ def test_each_run_lists_the_checkpoints_once(page, monkeypatch):
     calls.clear()
     at.run()
     assert not at.exception and len(calls) == 1, calls
+
+
+# ---------------------------------------------------------------- hardening (issue 17)
+
+def broken_checkpoints(root: Path) -> None:
+    """Folders that once broke every page for every user, beside a good one."""
+    import json
+
+    import ae
+
+    good = ae.checkpoint.save(root / "good", ae.build_model(ae.ModelConfig("dense", 2, (16,))),
+                              dataset={"name": "mnist", "source": "tests"}, metrics={"test": {"mse": 0.1, "psnr": 10.0}})
+    meta = json.loads((good / "config.json").read_text())
+    weights = (good / meta["weights"]).read_bytes()
+
+    def variant(name: str, **changes) -> None:
+        (root / name).mkdir()
+        (root / name / meta["weights"]).write_bytes(weights)
+        (root / name / "config.json").write_text(json.dumps({**meta, **changes}))
+
+    variant("inf_hidden", model={"kind": "dense", "latent_dim": 2, "hidden": [1e400]})
+    variant("huge", model={"kind": "dense", "latent_dim": 2, "hidden": [4096] * 12})
+    variant("text_figures", metrics={"test": {"mse": "low", "psnr": "high"}})
+    variant("text_dataset", dataset={"name": ["mnist"], "source": 7})
+    variant("other_dataset", dataset={"name": "cifar10", "source": "tests"})
+    (root / "nested").mkdir()
+    (root / "nested" / "config.json").write_text("[" * 50_000 + "]" * 50_000)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_bad_checkpoints_are_listed_as_unusable_and_every_page_works(page, tmp_path, monkeypatch):
+    import pages._common
+
+    broken_checkpoints(tmp_path)
+    monkeypatch.setattr(pages._common, "CHECKPOINTS", tmp_path)
+    monkeypatch.setattr(pages._common, "USER_CHECKPOINTS", tmp_path / "user")
+    monkeypatch.setenv("AE_CACHE_DIR", str(tmp_path / "cache"))
+    at = open_page(page, "en", **{"latent.n": 300})
+    assert at.sidebar.selectbox(key="model").options == ["good"]
+    listed = " ".join(c.value for c in at.sidebar.caption)
+    for name in ("inf_hidden", "huge", "text_figures", "text_dataset", "other_dataset", "nested"):
+        assert f"**{name}**" in listed, listed
+    assert "parameters; the limit" in listed and "not a number" in listed and "does not have (cifar10)" in listed
+    assert not at.error
+
+
+def test_a_reload_keeps_the_sidebars_model():
+    at = app()
+    at.session_state["lang"] = "en"
+    at.run()
+    conv = str(ROOT / "checkpoints" / "mnist_conv_z16")
+    at.sidebar.selectbox(key="model").set_value(conv).run()
+    assert at.query_params["model"] == "mnist_conv_z16"
+    reloaded = app()                            # a new session that has only the address
+    reloaded.query_params["model"] = "mnist_conv_z16"
+    reloaded.run()
+    assert reloaded.sidebar.selectbox(key="model").value == conv
+    made_up = app()
+    made_up.query_params["model"] = "../../etc"
+    made_up.run()
+    assert not made_up.exception and made_up.sidebar.selectbox(key="model").value.endswith("fmnist_dense_z3")
+
+
+def test_the_korean_sidebar_and_pages_name_sources_noises_and_classes_in_korean():
+    """English used to show through in the Korean UI: the data source, a denoiser's noise kinds, the
+    Denoising page's class name."""
+    at = open_page("pages/denoise.py", "ko", model=str(ROOT / "checkpoints" / "fmnist_refine_denoise"),
+                   **{"denoise.source": "index", "denoise.index": 4})
+    facts = " ".join(c.value for c in at.sidebar.caption)
+    assert "데비안 패키지" in facts and "가우시안, 소금-후추" in facts and "Debian package" not in facts
+    assert "gaussian" not in facts
+    assert any(c.value.startswith("클래스: 셔츠") for c in at.caption), [c.value for c in at.caption]
+
+
+def test_visitors_see_only_the_error_type_and_the_server_listens_on_localhost():
+    import tomllib
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["client"]["showErrorDetails"] == "type"
+    assert config["server"]["address"] == "localhost"
+    assert "--server.address $(ADDRESS)" in (ROOT / "Makefile").read_text()

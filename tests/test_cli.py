@@ -286,3 +286,28 @@ def test_progress_bar_in_a_log_is_not_repeated(tmp_path):
     assert err.count("12/12") == 1, err
     assert [line.split(":")[0] for line in out.splitlines() if line.startswith("epoch ")] == ["epoch 1", "epoch 2",
                                                                                             "epoch 3"]
+
+
+def test_train_refuses_to_replace_a_checkpoint_without_force(tmp_path, monkeypatch, capsys):
+    """`ae train --out checkpoints/fmnist_dense_z3` silently replaced a shipped model (issue 17)."""
+    synthetic_splits(monkeypatch)
+    out = tmp_path / "kept"
+    assert main(["train", "--dataset", "mnist", *TINY, "--out", str(out)]) == 0
+    first = checkpoint.read_meta(out)["weights_sha256"]
+    capsys.readouterr()
+    assert main(["train", "--dataset", "mnist", *TINY, "--seed", "5", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "already holds a checkpoint" in err and "--force" in err and "Traceback" not in err
+    assert checkpoint.read_meta(out)["weights_sha256"] == first
+    assert main(["train", "--dataset", "mnist", *TINY, "--seed", "5", "--out", str(out), "--force"]) == 0
+    assert checkpoint.read_meta(out)["weights_sha256"] != first
+
+
+def test_a_plain_unet_gets_a_warning(tmp_path, monkeypatch, capsys):
+    synthetic_splits(monkeypatch)
+    args = ["train", "--dataset", "mnist", "--model", "unet", "--latent-dim", "4", "--hidden", "4,8", "--epochs", "1",
+            "--batch-size", "32"]
+    assert main([*args, "--out", str(tmp_path / "u1")]) == 0
+    assert "warning: a unet model" in capsys.readouterr().err
+    assert main([*args, "--noise", "gaussian", "--out", str(tmp_path / "u2")]) == 0
+    assert "warning" not in capsys.readouterr().err

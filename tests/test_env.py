@@ -134,3 +134,24 @@ def test_threads_from_env():
     assert env.tsne_threads({}) == 1 and env.tsne_threads({"AE_TSNE_THREADS": "2"}) == 2
     assert env.torch_threads({"AE_TORCH_THREADS": "1"}) == 1
     assert env.torch_threads({}) == (os.cpu_count() or 1) and env.torch_threads({"AE_TORCH_THREADS": "x"}) >= 1
+
+
+def test_background_threads_run_at_a_lower_priority():
+    import threading
+
+    from ae import env
+
+    assert env.background_nice({}) == 10
+    with pytest.raises(ValueError, match="AE_BACKGROUND_NICE"):
+        env.background_nice({"AE_BACKGROUND_NICE": "30"})
+    seen = {}
+
+    def worker():
+        env.lower_this_threads_priority({"AE_BACKGROUND_NICE": "7"})
+        seen["nice"] = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    th = threading.Thread(target=worker)
+    th.start()
+    th.join()
+    assert seen["nice"] == max(7, os.getpriority(os.PRIO_PROCESS, 0))
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == os.getpriority(os.PRIO_PROCESS, 0)

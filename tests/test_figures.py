@@ -40,6 +40,8 @@ def test_architecture_draws_skip_connections():
     assert arcs[0].startswith("M 1,") and " 7," in arcs[0]          # conv 1 to its mirror in the decoder
     assert arcs[1].startswith("M 2,") and " 6," in arcs[1]
     assert not figures.architecture(build_model(ModelConfig(kind="conv"))).layout.shapes
+    # layer labels keep their size: Plotly shrank a U-Net's to about 6 px to fit the narrow bars
+    assert fig.data[0].constraintext == "none" and fig.data[0].textfont.size >= 11
     refine = figures.architecture(build_model(ModelConfig(kind="conv_refine", latent_dim=8, hidden=(4, 8, 6))))
     ticks = list(refine.layout.xaxis.ticktext)   # x, conv 1, conv 2, z, conv 2, conv 1, x̂
     arcs = [s.path for s in refine.layout.shapes]
