@@ -1,6 +1,9 @@
 """Command line: `python -m ae train ...`, `python -m ae eval PATH [--json]` and
 `python -m ae table [--readme README.md]` (the shipped checkpoints' figures as a Markdown table).
 
+`torchrun --nproc-per-node N -m ae train ...` trains data-parallel (ae.distributed): the same command,
+`--batch-size` the global batch shared among the N processes; rank 0 prints, evaluates and saves.
+
 Errors come out as one readable line and exit status 2, never a traceback.
 """
 from __future__ import annotations
@@ -10,7 +13,9 @@ import json
 import sys
 from pathlib import Path
 
-from . import checkpoint, data
+import torch
+
+from . import checkpoint, data, distributed
 from .models import MODELS, ModelConfig, build_model
 from .noise import NOISES
 from .train import LEVEL_DRAWS, SCHEDULES, TrainConfig, TrainingDiverged, evaluate, train
@@ -73,8 +78,18 @@ def parser() -> argparse.ArgumentParser:
 
 
 def cmd_train(args) -> int:
+    group = distributed.from_env()   # under torchrun: this process is one rank of several
+    try:
+        return _train(args, group)
+    finally:
+        if group is not None:
+            group.close()
+
+
+def _train(args, group: distributed.Group | None) -> int:
     from tqdm import tqdm
 
+    leader = group is None or group.leader   # the other ranks train quietly and save nothing
     model_config = ModelConfig(kind=args.model, latent_dim=args.latent_dim, hidden=args.hidden, beta=args.beta)
     config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, noise=args.noise,
                          noise_level=args.noise_level, random_level=args.random_level,
@@ -86,16 +101,22 @@ def cmd_train(args) -> int:
     if (out / "config.json").exists() and not args.force:   # checked again, under a lock, when saving
         raise checkpoint.CheckpointExists(f"{out} already holds a checkpoint; choose another --out, "
                                           "or add --force to replace it")
-    if MODELS[model_config.kind].skips and not config.noise:
+    if MODELS[model_config.kind].skips and not config.noise and leader:
         print(f"warning: a {model_config.kind} model passes its input around the code through skip connections; "
               "without --noise it can simply learn to copy it", file=sys.stderr)
+    torch.manual_seed(config.seed)   # --seed fixes the first weights too: every rank, and a rerun, start alike
     model = build_model(model_config)
     started_from = None
     if config.init:
         copied, started_from = checkpoint.init_from(model, config.init)   # --out may be the same folder
-        print(f"started from {config.init}: {len(copied)} of {len(model.state_dict())} tensors")
+        if leader:
+            print(f"started from {config.init}: {len(copied)} of {len(model.state_dict())} tensors")
     train_split, test_split = data.load(args.dataset, "train"), data.load(args.dataset, "test")
-    print(f"{train_split.dataset}: {len(train_split)} train / {len(test_split)} test images from {train_split.source}")
+    if not leader:
+        train(model, train_split.images, config, group=group)
+        return 0
+    print(f"{train_split.dataset}: {len(train_split)} train / {len(test_split)} test images from "
+          f"{train_split.source}" + (f", {group.world} ranks ({group.backend})" if group else ""))
     # In a terminal the bar redraws in place; in a log (a pipe, `make checkpoints`, CI) every redraw is
     # a new line, so there it redraws at most every 30 s and epoch lines are plain prints.
     tty = sys.stderr.isatty()
@@ -116,11 +137,12 @@ def cmd_train(args) -> int:
                      f"test PSNR {r.test_psnr:.2f} dB, {r.samples_per_s:.0f} images/s")
 
     history = train(model, train_split.images, config, test_x=test_split.images,
-                    on_epoch_end=on_epoch_end, on_batch=on_batch)
+                    on_epoch_end=on_epoch_end, on_batch=on_batch, group=group)
     bar.close()              # the finished bar, once; then the last epoch's line below it
     if lines:
         print(lines[-1])
-    extra = {"origin": "cli", **({"started_from": started_from} if started_from else {})}
+    extra = {"origin": "cli", **({"started_from": started_from} if started_from else {}),
+             **({"data_parallel": {"ranks": group.world, "backend": group.backend}} if group else {})}
     checkpoint.save_trained(out, model, config, train_split, test_split, [r.to_json() for r in history],
                             overwrite=args.force, extra=extra)
     test = checkpoint.read_meta(out)["metrics"]["test"]

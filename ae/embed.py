@@ -508,11 +508,14 @@ class MapService:
     dropped past `keep`; openTSNE's neighbour index stays with them, so placing a new point needs no
     rebuild), and the fits under way, shared by whoever asks for the same map. Each asker (a session)
     has one fit it waits for: a newer request of its own supersedes the older and stops it, unless
-    another session still waits for that one (ten nudges of a slider used to start ten fits)."""
+    another session still waits for that one (ten nudges of a slider used to start ten fits).
 
-    def __init__(self, keep: int = 12, cache: Cache | None = None):
+    `fit`: what runs a fit, called like MapFit (ae.executor's map_fit: a thread here, or a Ray task)."""
+
+    def __init__(self, keep: int = 12, cache: Cache | None = None, fit: Callable[..., MapFit] | None = None):
         self.keep = keep
         self.cache = cache
+        self._fit = fit or MapFit
         self._lock = threading.Lock()
         self._maps: OrderedDict[str, LatentMap] = OrderedDict()
         self._fits: dict[str, MapFit] = {}
@@ -540,7 +543,8 @@ class MapService:
                 self._fits.pop(old).cancel()
             fit = self._fits.get(key)
             if fit is None or fit.cancelled:
-                fit = self._fits[key] = MapFit(z, method, dims, settings, key_parts, self.cache, on_done=self._finish)
+                fit = self._fits[key] = self._fit(z, method, dims, settings, key_parts, self.cache,
+                                                  on_done=self._finish)
             return fit
 
     def _finish(self, fit: MapFit) -> None:

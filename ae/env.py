@@ -1,5 +1,6 @@
 """Settings read from the environment, each checked with a clear message: how many trainings run and
-wait at once, how long a closed tab's run waits, how many threads torch and t-SNE use.
+wait at once, how long a closed tab's run waits, how many threads torch and t-SNE use, and whether
+trainings and map fits leave the app's process for a Ray cluster (and what each asks of it).
 
 Every function takes an optional mapping instead of os.environ, so tests need not touch the real one.
 """
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from typing import Mapping
 
 
@@ -85,5 +87,52 @@ def lower_this_threads_priority(env: Mapping[str, str] | None = None) -> None:
         pass
 
 
-__all__ = ["max_trainings", "max_queue", "run_grace_s", "torch_threads", "tsne_threads", "background_nice",
-           "lower_this_threads_priority"]
+RAY_ADDRESS_RE = re.compile(r"(local|auto|(ray://)?[A-Za-z0-9_.\-\[\]:]+:\d{1,5})")
+
+
+def ray_address(env: Mapping[str, str] | None = None) -> str | None:
+    """Where trainings and map fits run: None (unset or empty, the default) keeps them in the app's own
+    process; $AE_RAY_ADDRESS sends them to a Ray cluster: "local" starts a private one on this machine
+    with the server, "auto" finds the one started here by `ray start`, "HOST:PORT" is a head's address
+    (its GCS port, 6379 unless `ray start --port` said otherwise), "ray://HOST:PORT" a Ray client server."""
+    raw = _get(env, "AE_RAY_ADDRESS", "")
+    if not raw:
+        return None
+    if not RAY_ADDRESS_RE.fullmatch(raw):
+        raise ValueError(f"AE_RAY_ADDRESS must be local, auto, HOST:PORT or ray://HOST:PORT, got {raw!r}")
+    return raw
+
+
+def ray_namespace(env: Mapping[str, str] | None = None) -> str:
+    """The Ray namespace the app's runs are named in: $AE_RAY_NAMESPACE, default "autoencoder-lab". Every
+    app server of one class uses the same one (that is how they find each other's runs); two apps on
+    one cluster (a test and a real class) use two."""
+    raw = _get(env, "AE_RAY_NAMESPACE", "autoencoder-lab")
+    if not re.fullmatch(r"[A-Za-z0-9_.\-]{1,64}", raw):
+        raise ValueError(f"AE_RAY_NAMESPACE must be 1 to 64 letters, digits, '.', '_' or '-', got {raw!r}")
+    return raw
+
+
+def ray_cpus(env: Mapping[str, str] | None = None) -> float:
+    """CPUs each training (and each of its data-parallel workers) asks of the Ray cluster: $AE_RAY_CPUS,
+    default 1. Ray starts a run when a node has that many free, so this also sets how many train at
+    once: a node started with `ray start --num-cpus 8` runs 8 trainings of 1 CPU."""
+    raw = _get(env, "AE_RAY_CPUS", "1")
+    try:
+        n = float(raw)
+    except ValueError:
+        n = math.nan
+    if not 0.1 <= n <= 256:   # also rejects NaN
+        raise ValueError(f"AE_RAY_CPUS must be a number of CPUs from 0.1 to 256, got {raw!r}")
+    return n
+
+
+def ray_workers(env: Mapping[str, str] | None = None) -> int:
+    """Data-parallel workers per training on Ray: $AE_RAY_WORKERS, default 1 (no data parallelism).
+    With 2 or more, each run trains with torch DistributedDataParallel over that many Ray workers
+    (ae.distributed), each taking its share of every batch."""
+    return _whole(env, "AE_RAY_WORKERS", 1, 1, 64)
+
+
+__all__ = ["ray_address", "ray_namespace", "ray_cpus", "ray_workers", "max_trainings", "max_queue", "run_grace_s",
+           "torch_threads", "tsne_threads", "background_nice", "lower_this_threads_priority"]

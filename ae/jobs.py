@@ -117,6 +117,7 @@ class TrainingJob:
         self.pool = pool if pool is not None else default_pool()
         self.preview_images, self.preview_points, self.eval_limit = preview_images, preview_points, eval_limit
         self.train_info: dict = {}
+        self.data_parallel = None   # a callable giving an ae.distributed.Group: this job is its rank 0 (ae.ray_backend)
         self._model: Autoencoder | None = None
         self._built = False
         self._stop = threading.Event()
@@ -275,7 +276,13 @@ class TrainingJob:
                 self._state["version"] += 1
             return self._stop.is_set()
 
-        reports = train(model, train_split.images, cfg, test_x=eval_x, on_epoch_end=on_epoch_end, on_batch=on_batch)
+        group = self.data_parallel() if self.data_parallel is not None else None
+        try:
+            reports = train(model, train_split.images, cfg, test_x=eval_x, on_epoch_end=on_epoch_end,
+                            on_batch=on_batch, group=group)
+        finally:
+            if group is not None:
+                group.close()
         # A stop inside an epoch skips on_epoch_end: the returned reports are the whole story.
         with self._lock:
             done = self._state["batches_done"]

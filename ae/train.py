@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import asdict, dataclass, field
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import torch
 import torch.nn.functional as F
@@ -17,6 +17,9 @@ from . import metrics
 from .env import torch_threads
 from .models import Autoencoder
 from .noise import NOISES, corrupt
+
+if TYPE_CHECKING:
+    from .distributed import Group
 
 
 # Learning-rate factor by the fraction of the run done (0 at the first batch, 1 after the last).
@@ -171,11 +174,16 @@ def batches(n: int, batch_size: int, generator: torch.Generator | None) -> list[
 
 def train(model: Autoencoder, train_x: Tensor, config: TrainConfig, *, test_x: Tensor | None = None,
           on_epoch_end: Callable[[EpochReport], bool | None] | None = None,
-          on_batch: Callable[[int, int], bool | None] | None = None) -> list[EpochReport]:
+          on_batch: Callable[[int, int], bool | None] | None = None,
+          group: Group | None = None) -> list[EpochReport]:
     """Fit `model` in place on images (N, 1, 28, 28) in [0, 1]; one report per epoch.
 
     `on_epoch_end(report)` and `on_batch(done, total)` may return True to stop; what was learned so
     far stays in the model. Raises TrainingDiverged when the loss becomes NaN or explodes.
+
+    `group`: this process is one rank of a data-parallel training (ae.distributed): every rank passes
+    the same images and config, trains on its slice of each batch, and all ranks stop together;
+    reports count every rank's images. Give `test_x` and the callbacks to rank 0 only.
     """
     config.validate()
     use_all_cores()
@@ -188,6 +196,8 @@ def train(model: Autoencoder, train_x: Tensor, config: TrainConfig, *, test_x: T
     # fused: one kernel for the whole update instead of a Python loop over parameters; the optimizer
     # step was the largest cost left at batch 64 (bench.train: 3.5x -> 4.5x per CPU-second)
     opt = torch.optim.Adam(model.parameters(), lr=config.lr, fused=True)
+    forward = group.wrap(model) if group is not None else model.loss
+    asked_to_stop = False   # with a group: a callback's stop, agreed with the other ranks at the next batch
     history: list[EpochReport] = []
     total = config.epochs * math.ceil(len(train_x) / config.batch_size)
     done = 0
@@ -200,28 +210,43 @@ def train(model: Autoencoder, train_x: Tensor, config: TrainConfig, *, test_x: T
         seen = 0
         stop = False
         for idx in batches(len(train_x), config.batch_size, g):
+            if group is not None and len(idx) < group.world:   # a last batch too small to share: skipped by all
+                done += 1
+                continue
             x = shift_images(train_x[idx].to(dev, non_blocking=True), config.shift, g)
             x_in = make_input(x, config, g)
             target = x_in if config.noisy_target else x  # the target is always the clean image, unless the lesson's bug is asked for
-            losses = model.loss(x_in, target=target)
+            if group is not None:   # the whole batch was drawn alike on every rank: each keeps its slice
+                x_in, target = group.part(x_in), group.part(target)
+            losses = forward(x_in, target=target)
             loss = losses["loss"]
             value = float(loss.detach())
+            if group is not None:
+                value, asked_to_stop = group.agree(value, asked_to_stop)
+                if asked_to_stop:
+                    stop = True
+                    break
             first_loss = value if first_loss is None else first_loss
             if not math.isfinite(value) or value > 1e4 * max(first_loss, 1e-3):
                 raise TrainingDiverged(f"training diverged at epoch {epoch}: loss {value:.3g} "
                                        f"(started at {first_loss:.3g}); try a smaller learning rate")
             opt.zero_grad(set_to_none=True)
             loss.backward()
-            for group in opt.param_groups:
-                group["lr"] = config.lr * schedule(done / total)
+            for param_group in opt.param_groups:
+                param_group["lr"] = config.lr * schedule(done / total)
             opt.step()
             for k, v in losses.items():
-                sums[k] = sums.get(k, 0.0) + float(v.detach()) * len(idx)
-            seen += len(idx)
+                sums[k] = sums.get(k, 0.0) + float(v.detach()) * len(x_in)
+            seen += len(x_in)
             done += 1
             if on_batch is not None and on_batch(done, total):
+                if group is not None:
+                    asked_to_stop = True
+                    continue
                 stop = True
                 break
+        if group is not None:
+            sums, seen = group.total(sums, seen)
         seconds = time.perf_counter() - t0
         test = evaluate(model, test_x, config) if test_x is not None else {}
         report = EpochReport(
@@ -230,7 +255,10 @@ def train(model: Autoencoder, train_x: Tensor, config: TrainConfig, *, test_x: T
             seconds=seconds, samples_per_s=seen / max(seconds, 1e-9),
             terms={k: v / max(seen, 1) for k, v in sums.items() if k not in ("loss", "mse")})
         history.append(report)
-        if stop or (on_epoch_end is not None and on_epoch_end(report)):
+        stop = stop or (on_epoch_end is not None and on_epoch_end(report))
+        if group is not None:
+            stop = group.any(stop or asked_to_stop)
+        if stop:
             break
     return history
 

@@ -1,6 +1,6 @@
 """Streamlit glue shared by the pages: strings, page settings that survive visits, the catalogue of
 checkpoints and the active model (resolved once per run), cached loaders, errors, pictures, and the
-training run that survives a reload.
+training run that survives a reload (kept by the executor: this process, or a Ray cluster).
 
 The library (`ae`) does the work; this module only connects it to widgets and caches.
 """
@@ -310,9 +310,14 @@ def set_address(name: str, value: str | None) -> None:
 
 # ---------------------------------------------------------------- training runs across reloads
 
+def executor() -> ae.executor.Executor:
+    """Where trainings and map fits run: this process, or the Ray cluster at $AE_RAY_ADDRESS."""
+    return ae.executor.default_executor()
+
+
 def _session_ended(held: list) -> None:
     for token, owner in held:
-        ae.shelf.default_shelf().release(token, owner)   # waits a while for a reload to claim it
+        executor().release(token, owner)   # waits a while for a reload to claim it
 
 
 @st.cache_resource(scope="session", on_release=_session_ended, show_spinner=False)
@@ -334,7 +339,7 @@ def keep_training_run() -> None:
     owner = _owner()
     token = st.query_params.get("run")
     if token and token != ss.get("train.token"):
-        job = ae.shelf.default_shelf().claim(token, owner)
+        job = executor().claim(token, owner)
         if job is not None:
             ss["train.job"], ss["train.token"] = job, token
             ss["train.claimed"] = True    # the Train page shows the run's settings
@@ -345,13 +350,13 @@ def keep_training_run() -> None:
 
 
 def hold_training_run(job) -> None:
-    """Put a newly started run on the shelf, in place of this session's previous one; the next run's
-    keep_training_run() writes its token into the address."""
-    shelf = ae.shelf.default_shelf()
+    """Hold a newly started run under a token (ae.executor), in place of this session's previous one;
+    the next run's keep_training_run() writes its token into the address."""
+    runs = executor()
     if ss.get("train.token"):
-        shelf.discard(ss["train.token"])   # replaced; the page keeps its curves for comparison
+        runs.discard(ss["train.token"])   # replaced; the page keeps its curves for comparison
     owner = _owner()
-    token = shelf.add(job, owner)
+    token = runs.hold(job, owner)
     session_runs().append((token, owner))
     ss["train.job"], ss["train.token"] = job, token
 

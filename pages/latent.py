@@ -18,8 +18,8 @@ import torch
 
 import ae
 from ae.embed import EMBEDDERS
-from pages._common import (Settings, active_model, class_names, labels, load_checkpoint, load_split, show_rows,
-                           shown_errors, t, uploaded_image)
+from pages._common import (Settings, active_model, class_names, executor, labels, load_checkpoint, load_split,
+                           show_rows, shown_errors, t, uploaded_image)
 
 ss = st.session_state
 POINTS = [300, 500, 1000, 2000, 5000, 10_000]
@@ -32,7 +32,7 @@ UPLOAD_COLOUR, PATH_COLOUR = "#E67E22", "#C0392B"   # apart from the selection's
 @st.cache_resource(show_spinner=False)
 def map_service() -> ae.embed.MapService:
     """Maps fitted in this server process and the fits under way, shared by sessions (ae.embed)."""
-    return ae.embed.MapService()
+    return ae.embed.MapService(fit=executor().map_fit)
 
 
 def _left(held: list) -> None:

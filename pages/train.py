@@ -1,7 +1,8 @@
-"""Train: the form (ae.form.TrainForm) -> a background ae.jobs.TrainingJob -> a live panel -> save.
+"""Train: the form (ae.form.TrainForm) -> a run submitted to the executor (ae.executor: a background
+TrainingJob here, or a Ray actor) -> a live panel drawn from its snapshots -> save.
 
-The job lives in this browser session's state and on the process-wide shelf (ae.shelf), so a reload
-can take it back; the model it trains is its own, never a cached one.
+The run's handle lives in this browser session's state and is held by token by the executor, so a
+reload can take it back; the model it trains is its own, never a cached one.
 """
 from dataclasses import fields
 from pathlib import Path
@@ -12,8 +13,8 @@ import ae
 from ae import jobs
 from ae.checkpoint import CheckpointError
 from ae.form import LESSON, LESSON_DENOISE, TrainForm
-from pages._common import (USER_CHECKPOINTS, Settings, catalog, class_names, duration, explain, hold_training_run,
-                           labels, lang, refresh_catalog, show_rows, t)
+from pages._common import (USER_CHECKPOINTS, Settings, catalog, class_names, duration, executor, explain,
+                           hold_training_run, labels, lang, refresh_catalog, show_rows, t)
 
 ss = st.session_state
 FORM = Settings("train.form", TrainForm().values())
@@ -50,7 +51,7 @@ def warm_shape(record) -> dict | None:
             "hidden": ",".join(str(h) for h in record.config.hidden)}
 
 
-def describe(job: jobs.TrainingJob) -> str:
+def describe(job: ae.executor.RunHandle) -> str:
     """A short line naming a run's settings, for the comparison with the previous run."""
     m, c = job.model_config, job.train_config
     parts = [f"{m.kind} z={m.latent_dim}", f"lr {c.lr:g}" + (" cosine" if c.lr_schedule == "cosine" else "")]
@@ -141,10 +142,9 @@ def noise_panel(busy: bool, noises: list[str]) -> None:
         st.caption(t("train.noisy_target_note"))
 
 
-def start_run(job: jobs.TrainingJob | None, snap, init: str | None) -> None:
+def start_run(job: ae.executor.RunHandle | None, snap, init: str | None) -> None:
     try:
-        new = jobs.TrainingJob(*form().configs(init), FORM["dataset"])
-        new.start()
+        new = executor().submit(*form().configs(init), FORM["dataset"])
     except (ValueError, RuntimeError, CheckpointError) as e:
         st.error(f"{t('train.bad_settings')} {explain(e)}")
         return
@@ -157,9 +157,15 @@ def start_run(job: jobs.TrainingJob | None, snap, init: str | None) -> None:
 
 # ---------------------------------------------------------------- the live panel
 
-def status_line(job: jobs.TrainingJob, s: jobs.JobSnapshot) -> None:
+LOST = {ae.executor.WORKER_LOST: "train.status.worker_lost", ae.executor.HELPER_LOST: "train.status.helper_lost"}
+
+
+def status_line(job: ae.executor.RunHandle, s: jobs.JobSnapshot) -> None:
     if s.status == jobs.QUEUED:
-        st.info(t("train.status.queued", pos=s.position or 1, max=job.pool.max_running), icon=":material/hourglass_top:")
+        most = executor().max_running
+        text = (t("train.status.queued", pos=s.position or 1, max=most) if most
+                else t("train.status.queued_cluster"))   # a Ray cluster does not say where a run is in line
+        st.info(text, icon=":material/hourglass_top:")
         st.progress(0.0)
     elif s.status == jobs.RUNNING:
         if job.stop_requested:
@@ -182,11 +188,13 @@ def status_line(job: jobs.TrainingJob, s: jobs.JobSnapshot) -> None:
                       time=duration(s.elapsed_s)), icon=":material/stop_circle:")
     elif s.status == jobs.DIVERGED:
         st.error(f"{t('train.status.diverged')}\n\n`{s.error}`")
+    elif s.error in LOST:
+        st.error(t(LOST[s.error]))
     else:
         st.error(f"{t('train.status.failed')} {s.error}")
 
 
-def figures_of(job: jobs.TrainingJob, s: jobs.JobSnapshot, prev: dict | None) -> dict:
+def figures_of(job: ae.executor.RunHandle, s: jobs.JobSnapshot, prev: dict | None) -> dict:
     """The panel's charts, built once per new epoch or picture (the snapshot's version) and drawn
     again from this session's memo on the polls in between."""
     memo = ss.get("train.drawn")
@@ -273,13 +281,13 @@ def finish_rerun(s: jobs.JobSnapshot) -> None:
 def poll_every(s: jobs.JobSnapshot) -> float:
     """How often a busy panel looks again: every second for the session that watches its own running
     run; a queued run, or a run another tab started too, rarely (many tabs polling starved the server)."""
-    mine = ae.shelf.default_shelf().holders(ss.get("train.token", "")) <= 1
+    mine = executor().holders(ss.get("train.token", "")) <= 1
     return 1.0 if s.status == jobs.RUNNING and mine else 5.0
 
 
 # ---------------------------------------------------------------- save
 
-def suggested_name(job: jobs.TrainingJob) -> str:
+def suggested_name(job: ae.executor.RunHandle) -> str:
     spec = ae.data.DATASETS.get(job.dataset)
     base = f"{spec.short if spec else job.dataset}_{job.model_config.kind}_z{job.model_config.latent_dim}"
     base += "_denoise" if job.train_config.noise else ""
@@ -290,7 +298,7 @@ def suggested_name(job: jobs.TrainingJob) -> str:
     return name
 
 
-def saved_notice(job: jobs.TrainingJob) -> None:
+def saved_notice(job: ae.executor.RunHandle | None) -> None:
     """A save done in an earlier run (perhaps one a click interrupted right after the save): select the
     model in the sidebar and say so, once."""
     saved = job.snapshot().saved_to if job is not None else None
@@ -304,7 +312,7 @@ def saved_notice(job: jobs.TrainingJob) -> None:
         st.success(t("train.saved", name=Path(saved).name))
 
 
-def save_panel(job: jobs.TrainingJob) -> None:
+def save_panel(job: ae.executor.RunHandle) -> None:
     with st.form("train.save_form", border=True):
         st.subheader(t("train.save_heading"))
         name = st.text_input(t("train.save_name"), value=suggested_name(job), max_chars=64,
@@ -324,6 +332,8 @@ def save_panel(job: jobs.TrainingJob) -> None:
             job.save(name, USER_CHECKPOINTS, overwrite=overwrite)
     except ae.checkpoint.CheckpointExists:
         st.error(t("train.name_taken", name=name))
+    except ae.executor.WorkerLost:
+        st.error(t("train.save_lost"))
     except (CheckpointError, ValueError, OSError) as e:
         st.error(f"{t('train.save_failed')} {e}")
     else:
@@ -333,7 +343,7 @@ def save_panel(job: jobs.TrainingJob) -> None:
 
 # ---------------------------------------------------------------- the page
 
-job: jobs.TrainingJob | None = ss.get("train.job")
+job: ae.executor.RunHandle | None = ss.get("train.job")
 if job is not None and ss.pop("train.claimed", False):
     fill(TrainForm.of(job.model_config, job.train_config, job.dataset), notice=False)
 snap = job.snapshot() if job is not None else None
@@ -343,7 +353,7 @@ st.title(t("train.heading"))
 st.markdown(t("train.intro"))
 saved_notice(job)
 if ss.pop("train.run_gone", False):
-    minutes = f"{ae.shelf.default_shelf().grace_s / 60:.1f}".rstrip("0").rstrip(".")
+    minutes = f"{executor().grace_s / 60:.1f}".rstrip("0").rstrip(".")
     st.info(t("train.run_gone", minutes=minutes), icon=":material/history:")
 start, stop, init = settings_panel(busy)
 if start and not busy:

@@ -57,6 +57,12 @@ EN = {
     "train.stop": "Stop",
     "train.bad_settings": "These settings cannot be used:",
     "train.status.queued": "Waiting for a free training slot: you are number {pos} in line. At most {max} training(s) run at once on this server.",
+    "train.status.queued_cluster": "Waiting for a free place on the cluster: the training starts as soon as a worker has room.",
+    "train.status.worker_lost": "The worker process running this training stopped (killed, out of memory, or its machine "
+                                "left the cluster); what it learned is lost. Please start it again.",
+    "train.status.helper_lost": "One of this training's data-parallel workers stopped (killed, out of memory, or its "
+                                "machine left the cluster); what it learned is lost. Please start it again.",
+    "train.save_lost": "The worker process running this training stopped while saving; nothing was saved. Please start the training again.",
     "train.status.preparing": "Loading the data and building the model…",
     "train.status.running": "Epoch {epoch} of {epochs} · {pct}% · about {eta} left",
     "train.status.stopping": "Stopping after the current batch…",
@@ -160,6 +166,12 @@ KO = {
     "train.stop": "멈춤",
     "train.bad_settings": "이 설정으로는 학습할 수 없습니다:",
     "train.status.queued": "학습 자리가 나기를 기다리는 중입니다: 대기 순서 {pos}번. 이 서버에서는 동시에 최대 {max}개까지 학습합니다.",
+    "train.status.queued_cluster": "클러스터에 빈자리가 나기를 기다리는 중입니다: 작업자에 자리가 나면 바로 학습을 시작합니다.",
+    "train.status.worker_lost": "이 학습을 돌리던 작업자 프로세스가 멈췄습니다(강제 종료, 메모리 부족, 또는 그 컴퓨터가 "
+                                "클러스터에서 빠짐). 배운 것은 사라졌습니다. 다시 시작해 주세요.",
+    "train.status.helper_lost": "이 학습의 데이터 병렬 작업자 하나가 멈췄습니다(강제 종료, 메모리 부족, 또는 그 컴퓨터가 "
+                                "클러스터에서 빠짐). 배운 것은 사라졌습니다. 다시 시작해 주세요.",
+    "train.save_lost": "저장하는 도중에 이 학습의 작업자 프로세스가 멈췄습니다: 아무것도 저장되지 않았습니다. 학습을 다시 시작해 주세요.",
     "train.status.preparing": "데이터를 불러오고 모델을 만드는 중…",
     "train.status.running": "{epochs} 에폭 중 {epoch} 에폭 · {pct}% · 남은 시간 약 {eta}",
     "train.status.stopping": "지금 배치를 마치고 멈추는 중…",
