@@ -99,6 +99,10 @@ class Executor:
         """How many sessions show the run behind `token` (0 when there is none)."""
         raise NotImplementedError
 
+    def has(self, token: str) -> bool:
+        """Whether a run is kept under `token` (without claiming it)."""
+        raise NotImplementedError
+
     def map_fit(self, z, method: str, dims: int, settings: dict | None, key_parts: dict,
                 cache: embed.Cache | None = None, on_done=None):
         """A map fit under way (ae.embed.MapFit's interface), for ae.embed.MapService."""
@@ -146,6 +150,9 @@ class EmbeddedExecutor(Executor):
 
     def holders(self, token):
         return self.shelf.holders(token)
+
+    def has(self, token):
+        return token in self.shelf
 
     def map_fit(self, z, method, dims, settings, key_parts, cache=None, on_done=None):
         return embed.MapFit(z, method, dims, settings, key_parts, cache, on_done=on_done)

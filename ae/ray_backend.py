@@ -57,8 +57,9 @@ def runtime_env() -> dict:
 
 def connect(address: str, namespace: str | None = None):
     """Connect this process to the cluster at `address` (or start a private one: "local"); returns ray."""
-    if address == "local":
-        # a private cluster of this server: its services listen on 127.0.0.1 only, not on every interface
+    if address == "local" or address.split(":")[0] in ("127.0.0.1", "localhost"):
+        # Ray would turn 127.0.0.1 into this machine's network address; read before ray is imported, this
+        # keeps a private cluster ("local") on the loopback only and reaches a head that listens there
         os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
     _register()
     if not ray.is_initialized():
@@ -129,6 +130,10 @@ class TrainingActor:
     def ready(self) -> int:
         """Answered once the actor runs: its process id."""
         return os.getpid()
+
+    def helpers(self, timeout: float = 60.0) -> list[int]:
+        """The ranks of the data-parallel helpers that trained with this run, once they are done."""
+        return ray.get([ref for _, ref in self._helpers], timeout=timeout)
 
     def describe(self) -> dict:
         job = self.job
@@ -462,7 +467,9 @@ class RayExecutor(Executor):
                 return None
         else:
             described = json.loads(raw)
-        actor.hold.remote(owner)
+        # the actor answers calls on several threads, so a later call may overtake this one: wait a moment
+        # for it (a run still waiting for a worker answers only when it starts)
+        ray.wait([actor.hold.remote(owner)], timeout=1.0)
         return RayRun(actor, token, ModelConfig.from_dict(described["model"]),
                       TrainConfig.from_dict(described["train"]), described["dataset"], described["eval_limit"])
 
@@ -484,6 +491,9 @@ class RayExecutor(Executor):
             return ray.get(actor.holders.remote(), timeout=CALL_TIMEOUT_S)
         except ray.exceptions.RayError:
             return 0
+
+    def has(self, token: str) -> bool:
+        return self._actor(token) is not None
 
     def map_fit(self, z, method, dims, settings, key_parts, cache=None, on_done=None) -> RayMapFit:
         return RayMapFit(z, method, dims, settings, key_parts, cache, on_done)

@@ -101,6 +101,19 @@ def app_url(user_checkpoints):
     stop_server(srv)
 
 
+@pytest.fixture(scope="session")
+def ray_head():
+    """A local Ray head of the tests' own (tests/cluster.py: 127.0.0.1, 2 CPUs, an 80 MB object store,
+    its own token), stopped at the end; skipped when ray is not installed."""
+    from tests.cluster import ray_available, start_head, stop_head
+
+    if not ray_available():
+        pytest.skip("ray is not installed: pip install -r requirements-dev.txt (make test does)")
+    head = start_head(cpus=2, object_store_mb=80)
+    yield head
+    stop_head(head)
+
+
 def screenshot(page, name: str) -> Path:
     """Save a full-page screenshot under test-results/screens/ (an artifact, not committed)."""
     out = ARTIFACTS / "screens"

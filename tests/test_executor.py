@@ -56,8 +56,9 @@ def test_submit_hold_claim_and_save_through_the_interface(tmp_path):
     path = run.save("through_executor", tmp_path)
     assert run.snapshot().saved_to == str(path)
     assert ae.checkpoint.read_meta(path)["origin"] == "app"
+    assert ex.has(token)
     ex.discard(token)
-    assert ex.claim(token, "tab-3") is None and ex.holders(token) == 0
+    assert not ex.has(token) and ex.claim(token, "tab-3") is None and ex.holders(token) == 0
 
 
 def test_bad_settings_fail_at_submit_and_a_full_queue_says_so():
