@@ -12,7 +12,7 @@ import math
 import os
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import numpy as np
@@ -187,6 +187,18 @@ class TrainingJob:
         return JobSnapshot(position=self.pool.position(self) if s["status"] == QUEUED else None,
                            epochs=self.train_config.epochs, **s)
 
+    def mirror(self, snapshot: JobSnapshot, model: Autoencoder | None = None) -> None:
+        """Show a run that trains in another process (ae.ray_backend): its latest snapshot, and at its end
+        its model, so that snapshot() and save() work here as for a run trained here. A stop asked here
+        is kept until that process reports its own."""
+        state = {f.name: getattr(snapshot, f.name) for f in fields(JobSnapshot) if f.name not in ("position", "epochs")}
+        with self._lock:
+            if state["stop_reason"] is None and state["status"] in ACTIVE:
+                state["stop_reason"] = self._state["stop_reason"]
+            self._state.update(state)
+        if model is not None:
+            self.model = model
+
     def _set(self, **kw) -> None:
         with self._lock:
             self._state.update(kw)
@@ -303,11 +315,11 @@ class TrainingJob:
             raise ValueError(f"this training {snap.status}; there is no model worth saving")
         if not snap.can_save:
             raise ValueError("nothing was learned yet: the training stopped before its first batch")
-        train_split, _ = self._load()
+        train_split, test_split = self._load()   # the splits it trained on (ae.data keeps them in memory)
         extra = {"origin": "app", "stopped_early": snap.status == STOPPED, "epochs_done": len(snap.history),
                  **({"started_from": self.started_from} if self.started_from else {})}
         path = checkpoint.save_trained(Path(root) / name, self.model, self.train_config, train_split,
-                                       self.test_split, snap.history, overwrite=overwrite, extra=extra)
+                                       test_split, snap.history, overwrite=overwrite, extra=extra)
         self._set(saved_to=str(path))   # a page interrupted right after the save still learns of it
         return path
 

@@ -1,25 +1,32 @@
-"""The Ray backend of ae.executor: trainings as named Ray actors, map fits as Ray tasks.
+"""The Ray backend of ae.executor: each training a named Ray actor (its record) with a Ray task that
+trains it; map fits as Ray tasks.
 
 Chosen when $AE_RAY_ADDRESS is set; ray is imported only then (`connect`), so the embedded default
-needs nothing of it. Every training is a detached actor named by its run token in the app's namespace
-($AE_RAY_NAMESPACE): any app server connected to the cluster finds it by that name after a reload,
-and its progress, stop and save are calls to it. Inside, the actor runs the same ae.jobs.TrainingJob
-as the embedded backend, so both draw the same JobSnapshot. The actor asks the cluster for
-$AE_RAY_CPUS CPUs; Ray starts it when a node has them free (until then the run shows as queued).
-With $AE_RAY_WORKERS > 1 it trains data-parallel (ae.distributed) with that many helper actors.
+needs nothing of it.
 
-What the actor keeps: who watches the run (sessions of any server); when nobody has for the grace
-of the server that started it ($AE_RUN_GRACE_S), it stops the run and ends itself, as the embedded
-shelf drops a closed tab's run. A worker process that dies (killed, out
-of memory, its machine gone) shows the run as failed with WORKER_LOST; saves go through
-ae.checkpoint.save_trained on the worker (atomic: a worker killed half-way leaves no checkpoint), into
-the folder the page names, which every node must see at the same path (a shared folder).
-Knows nothing about Streamlit.
+A run is two things on the cluster:
+  - its record, a small detached actor named by the run token in the app's namespace
+    ($AE_RAY_NAMESPACE), asking for no CPU so that it starts at once: any app server finds it by that
+    name after a reload, and progress, stop and save are calls to it. It holds an ae.jobs.TrainingJob
+    that never trains itself but mirrors the run (`TrainingJob.mirror`), so it draws the same
+    JobSnapshot as the embedded backend and saves through the same TrainingJob.save;
+  - its training, a Ray task asking for $AE_RAY_CPUS CPUs: Ray starts it when a node has them free
+    (until then the run shows as queued) and gives them back the moment it ends, while the record
+    keeps the result for the page. The task runs an ordinary TrainingJob and reports to its record
+    twice a second (the whole snapshot when there is something new to draw, else a few numbers); the
+    answer says whether to stop. With $AE_RAY_WORKERS > 1 it trains data-parallel (ae.distributed)
+    with that many helper tasks.
+
+The record also keeps who watches the run (sessions of any server): when nobody has for the grace of
+the server that started it ($AE_RUN_GRACE_S), it stops the run and ends itself, as the embedded shelf
+drops a closed tab's run. A training process that dies (killed, out of memory, its machine gone) shows
+the run as failed with WORKER_LOST; saves go through ae.checkpoint.save_trained in the record's process
+(atomic: a process killed half-way leaves no checkpoint), into the folder the page names, which every
+node must see at the same path (a shared folder). Knows nothing about Streamlit.
 """
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 import secrets
 import threading
@@ -31,14 +38,15 @@ import torch
 
 from . import checkpoint, distributed, embed, env
 from .executor import HELPER_LOST, SAVE_LOST, WORKER_LOST, Executor, WorkerLost, check
-from .jobs import FAILED, QUEUED, JobSnapshot, TrainingJob
-from .models import ModelConfig
+from .jobs import FAILED, QUEUED, STOPPED, JobSnapshot, TrainingJob
+from .models import ModelConfig, build_model
 from .pool import TrainingPool
 from .train import TrainConfig
 
-CALL_TIMEOUT_S = 10.0        # a busy actor's answer: the page shows what it had meanwhile
-LIGHT = ("status", "position", "epoch", "batches_done", "batches_total", "elapsed_s", "eta_s", "error",
-         "stop_reason", "saved_to")   # what changes between versions: all a poll sends when nothing was drawn anew
+CALL_TIMEOUT_S = 10.0        # a busy record's answer: the page shows what it had meanwhile
+REPORT_EVERY_S = 0.5         # how often a training tells its record where it is
+LIGHT = ("status", "epoch", "batches_done", "batches_total", "elapsed_s", "eta_s", "error", "stop_reason",
+         "saved_to")         # what changes between versions: all that travels when nothing was drawn anew
 
 ray = None                   # the module, once connect() imported it
 _REMOTE: dict[str, object] = {}
@@ -75,32 +83,18 @@ def connect(address: str, namespace: str | None = None):
 
 
 def _register() -> None:
-    """Import ray and make the remote classes: on the app server (connect) and in a worker process, which
-    imports this module afresh."""
+    """Import ray and make the remote functions and classes: on the app server (connect) and in a worker
+    process, which imports this module afresh."""
     global ray
     if ray is None:
         import ray as ray_module
         ray = ray_module
     if not _REMOTE:
-        _REMOTE["actor"] = ray.remote(TrainingActor)
-        _REMOTE["helper"] = ray.remote(DataParallelHelper)
+        _REMOTE["record"] = ray.remote(RunRecord)
+        _REMOTE["train"] = ray.remote(_train_run)
+        _REMOTE["helper"] = ray.remote(_train_helper)
         _REMOTE["fit"] = ray.remote(_fit_map)
 
-
-def _kv(op: str, token: str, value: bytes | None = None):
-    """The run's description in the cluster's key-value store: what a server claiming a run still waiting
-    for its worker needs (the actor answers only once it runs)."""
-    from ray.experimental import internal_kv
-
-    key, ns = f"ae-run:{token}".encode(), env.ray_namespace()
-    if op == "put":
-        return internal_kv._internal_kv_put(key, value, overwrite=True, namespace=ns)
-    if op == "get":
-        return internal_kv._internal_kv_get(key, namespace=ns)
-    return internal_kv._internal_kv_del(key, namespace=ns)
-
-
-# ---------------------------------------------------------------- inside the cluster
 
 def _threads(cpus: float) -> None:
     """As many torch threads as CPUs asked for, unless AE_TORCH_THREADS says otherwise."""
@@ -109,60 +103,94 @@ def _threads(cpus: float) -> None:
     torch.set_num_threads(env.torch_threads())
 
 
-class TrainingActor:
-    """One training run in a Ray worker process: an ae.jobs.TrainingJob, who watches it, and its end."""
+# ---------------------------------------------------------------- inside the cluster: the record
+
+class RunRecord:
+    """A run as the pages see it: the mirror of its training, who watches it, stop, save and its end."""
 
     def __init__(self, token: str, model_config: ModelConfig, train_config: TrainConfig, dataset: str,
                  eval_limit: int | None, grace_s: float, workers: int = 1, cpus: float = 1.0):
         _register()
-        _threads(cpus)
-        self.token, self.grace_s, self.cpus = token, grace_s, cpus
+        torch.set_num_threads(1)          # a record only unpickles snapshots and, when asked, saves
+        self.token, self.grace_s = token, grace_s
         self.job = TrainingJob(model_config, train_config, dataset, pool=TrainingPool(1), eval_limit=eval_limit)
         self._lock = threading.Lock()
         self._holders: set[str] = set()
         self._timer: threading.Timer | None = None
-        self._helpers: list = []          # (actor, the ref of its training) per data-parallel helper
-        if workers > 1:
-            self.job.data_parallel = lambda: self._group(workers)
-        self.job.start()
+        self._trainer_pid: int | None = None
+        self._helper_ranks: list[int] = []
+        me = ray.get_runtime_context().current_actor
+        self._task = _REMOTE["train"].options(num_cpus=cpus, max_retries=0).remote(
+            me, model_config, train_config, dataset, eval_limit, workers, cpus)
+        self._ended = threading.Event()
+        threading.Thread(target=self._watch, name="ae-run-watch", daemon=True).start()
         self._arm()   # held by nobody yet: the page that submitted it holds it next, or it goes
 
     def ready(self) -> int:
-        """Answered once the actor runs: its process id."""
+        """Answered once the record runs: its process id."""
         return os.getpid()
-
-    def helpers(self, timeout: float = 60.0) -> list[int]:
-        """The ranks of the data-parallel helpers that trained with this run, once they are done."""
-        return ray.get([ref for _, ref in self._helpers], timeout=timeout)
 
     def describe(self) -> dict:
         job = self.job
-        return {"model": job.model_config.to_dict(), "train": job.train_config.to_dict(), "dataset": job.dataset,
+        return {"model": job.model_config, "train": job.train_config, "dataset": job.dataset,
                 "eval_limit": job.eval_limit}
 
+    # ---- the training reports; the pages poll
+
+    def report(self, snap: JobSnapshot | dict, pid: int) -> str | None:
+        """The training's latest state (a whole snapshot, or only LIGHT's fields); returns why to stop, if
+        someone asked."""
+        self._trainer_pid = pid
+        if isinstance(snap, dict):
+            snap = dataclasses.replace(self.job.snapshot(), **snap)
+        if not self._ended.is_set():   # a late report must not undo the outcome
+            self.job.mirror(snap)
+        return self.job.snapshot().stop_reason if self.job.stop_requested else None
+
     def poll(self, version: int) -> JobSnapshot | dict:
-        """The run's snapshot; only the fields that change between versions when `version` is current."""
-        snap = self._explained(self.job.snapshot())
+        """The run's snapshot; only LIGHT's fields when `version` is current."""
+        snap = self.job.snapshot()
         if snap.version == version:
             return {name: getattr(snap, name) for name in LIGHT}
         return snap
 
-    def _explained(self, snap: JobSnapshot) -> JobSnapshot:
-        """A failure caused by a lost data-parallel helper says so, not gloo's socket error."""
-        if snap.status != FAILED or not self._helpers:
-            return snap
-        ready, _ = ray.wait([ref for _, ref in self._helpers], timeout=0, num_returns=len(self._helpers))
-        for ref in ready:
-            try:
-                ray.get(ref)
-            except ray.exceptions.RayActorError:
-                return dataclasses.replace(snap, error=HELPER_LOST)
-            except Exception:
-                pass
-        return snap
+    def trainer_pid(self) -> int | None:
+        """The training process's id, once it has reported (tests kill it)."""
+        return self._trainer_pid
+
+    def helpers(self) -> list[int]:
+        """The ranks of the data-parallel helpers that trained with this run, once it has ended."""
+        return self._helper_ranks
+
+    def _watch(self) -> None:
+        """Wait for the training task: its outcome (the model, to save) or why it is gone."""
+        snap = None
+        try:
+            outcome = ray.get(self._task)
+        except ray.exceptions.TaskCancelledError:   # stopped while waiting for a worker
+            snap = dataclasses.replace(self.job.snapshot(), status=STOPPED, eta_s=None)
+        except ray.exceptions.RayTaskError as e:    # cannot happen unless the code is wrong: say what it was
+            snap = dataclasses.replace(self.job.snapshot(), status=FAILED, eta_s=None,
+                                       error=f"{type(e.cause).__name__}: {e.cause}")
+        except ray.exceptions.RayError:             # the process died: killed, out of memory, node gone
+            snap = dataclasses.replace(self.job.snapshot(), status=FAILED, eta_s=None, error=WORKER_LOST)
+        else:
+            snap, weights, self._helper_ranks = outcome["snapshot"], outcome["weights"], outcome["helpers"]
+            model = None
+            if weights is not None:
+                model = build_model(self.job.model_config)
+                model.load_state_dict(weights)
+                model.eval()
+            self.job.model = model
+        finally:
+            self._ended.set()
+            if snap is not None:
+                self.job.mirror(snap)
 
     def stop(self, reason: str = "user") -> None:
-        self.job.stop(reason)
+        self.job.stop(reason)                       # the training learns of it at its next report
+        if self._trainer_pid is None:               # not started yet: it will not be
+            ray.cancel(self._task)
 
     def save(self, name: str, root: str, overwrite: bool = False) -> str:
         return str(self.job.save(name, root, overwrite=overwrite))
@@ -211,48 +239,76 @@ class TrainingActor:
         self._end("disconnected")
 
     def _end(self, reason: str) -> None:
-        """Stop the run, let it finish its batch, and end this actor (its name is free, the run is gone)."""
+        """Stop the run, let its training end, and end this record (its name is free, the run is gone)."""
         def finish():
-            self.job.stop(reason)
-            self.job.wait(60)
-            try:
-                _kv("del", self.token)
-            finally:
-                ray.kill(ray.get_runtime_context().current_actor, no_restart=True)
+            self.stop(reason)
+            self._ended.wait(120)
+            ray.kill(ray.get_runtime_context().current_actor, no_restart=True)
         threading.Thread(target=finish, name="ae-run-end", daemon=True).start()
 
-    # ---- data parallel
 
-    def _group(self, workers: int) -> distributed.Group:
-        """Start the helpers (ranks 1..workers-1) and meet them: called by the job at its turn."""
-        host = ray.util.get_node_ip_address()
-        address = f"tcp://{host}:{_free_port(host)}"
-        job = self.job
-        for rank in range(1, workers):
-            helper = _REMOTE["helper"].options(num_cpus=self.cpus, max_restarts=0).remote()
-            ref = helper.train.remote(address, rank, workers, job.model_config, job.train_config, job.dataset,
-                                      self.cpus)
-            self._helpers.append((helper, ref))
-        return distributed.join(address, 0, workers, "gloo")
+# ---------------------------------------------------------------- inside the cluster: the training
 
-
-class DataParallelHelper:
-    """Rank 1.. of a data-parallel training: the same images and settings, its slice of each batch."""
-
-    def train(self, address: str, rank: int, world: int, model_config: ModelConfig, train_config: TrainConfig,
-              dataset: str, cpus: float) -> int:
-        from . import data
-        from .models import build_model
-        from .train import train
-
-        _threads(cpus)
-        group = distributed.join(address, rank, world, "gloo")
+def _train_run(record, model_config: ModelConfig, train_config: TrainConfig, dataset: str,
+               eval_limit: int | None, workers: int, cpus: float) -> dict:
+    """A Ray task: train the run in this process, reporting to its record; returns the outcome."""
+    _register()
+    _threads(cpus)
+    job = TrainingJob(model_config, train_config, dataset, pool=TrainingPool(1), eval_limit=eval_limit)
+    helpers: list = []
+    if workers > 1:
+        job.data_parallel = lambda: _group(job, workers, cpus, helpers)
+    job.start()
+    pid, sent = os.getpid(), None
+    while True:
+        ended = job.wait(REPORT_EVERY_S)
+        snap = job.snapshot()
+        if ended:
+            break
         try:
-            images = data.load(dataset, "train").images
-            train(build_model(model_config), images, train_config, group=group)   # DDP copies rank 0's weights
-        finally:
-            group.close()
-        return rank
+            reason = ray.get(record.report.remote(snap if snap.version != sent else
+                                                  {name: getattr(snap, name) for name in LIGHT}, pid))
+        except ray.exceptions.RayActorError:   # the record is gone: nobody can see or save this run
+            reason = "disconnected"
+        sent = snap.version
+        if reason and not job.stop_requested:
+            job.stop(reason)
+    ranks = []
+    for ref in helpers:
+        try:
+            ranks.append(ray.get(ref))
+        except ray.exceptions.RayError:
+            if snap.status == FAILED:   # gloo's socket error says less than this
+                snap = dataclasses.replace(snap, error=HELPER_LOST)
+    model = job.model if snap.can_save else None
+    weights = {k: v.detach().cpu() for k, v in model.state_dict().items()} if model is not None else None
+    return {"snapshot": snap, "weights": weights, "helpers": ranks}
+
+
+def _group(job: TrainingJob, workers: int, cpus: float, helpers: list) -> distributed.Group:
+    """Start the helpers (ranks 1..workers-1) and meet them: called by the job at its turn."""
+    host = ray.util.get_node_ip_address()
+    address = f"tcp://{host}:{_free_port(host)}"
+    for rank in range(1, workers):
+        helpers.append(_REMOTE["helper"].options(num_cpus=cpus, max_retries=0).remote(
+            address, rank, workers, job.model_config, job.train_config, job.dataset, cpus))
+    return distributed.join(address, 0, workers, "gloo")
+
+
+def _train_helper(address: str, rank: int, world: int, model_config: ModelConfig, train_config: TrainConfig,
+                  dataset: str, cpus: float) -> int:
+    """Rank 1.. of a data-parallel training (a Ray task): the same images and settings, its slice of each
+    batch; DDP copies rank 0's weights at the start."""
+    from . import data
+    from .train import train
+
+    _threads(cpus)
+    group = distributed.join(address, rank, world, "gloo")
+    try:
+        train(build_model(model_config), data.load(dataset, "train").images, train_config, group=group)
+    finally:
+        group.close()
+    return rank
 
 
 def _free_port(host: str) -> int:
@@ -274,14 +330,14 @@ def _fit_map(z: np.ndarray, method: str, dims: int, settings: dict | None, key_p
 # ---------------------------------------------------------------- on the app server
 
 class RayRun:
-    """A page's handle on a training actor: snapshot(), stop(), save() as for an embedded TrainingJob."""
+    """A page's handle on a run's record: snapshot(), stop(), save() as for an embedded TrainingJob."""
 
     def __init__(self, actor, token: str, model_config: ModelConfig, train_config: TrainConfig, dataset: str,
                  eval_limit: int | None):
         self.actor, self.token = actor, token
         self.model_config, self.train_config = model_config, train_config
         self.dataset, self.eval_limit = dataset, eval_limit
-        self._ready = actor.ready.remote()   # one call per handle: answered once the actor runs
+        self._ready = actor.ready.remote()   # one call per handle: answered once the record's process runs
         self._last: JobSnapshot | None = None
         self._lost: JobSnapshot | None = None
         self._stop_asked = False
@@ -294,7 +350,7 @@ class RayRun:
                            test_size=0, version=-1)
 
     def _gone(self) -> JobSnapshot:
-        """What the page shows once the worker is gone: the last figures, marked failed."""
+        """What the page shows once the record's process is gone: the last figures, marked failed."""
         last = self._last or self._queued()
         self._lost = dataclasses.replace(last, status=FAILED, error=WORKER_LOST, eta_s=None, position=None)
         return self._lost
@@ -320,7 +376,7 @@ class RayRun:
 
     def stop(self, reason: str = "user") -> None:
         self._stop_asked = True
-        self.actor.stop.remote(reason)   # a queued run gets it when it starts, and stops at once
+        self.actor.stop.remote(reason)   # a run still waiting for a worker is cancelled
 
     @property
     def stop_requested(self) -> bool:
@@ -330,7 +386,7 @@ class RayRun:
         checkpoint.check_name(name)
         try:
             path = Path(ray.get(self.actor.save.remote(name, str(root), overwrite)))
-        except ray.exceptions.RayTaskError as e:   # the actor's own error (CheckpointExists, ValueError): as is
+        except ray.exceptions.RayTaskError as e:   # the record's own error (CheckpointExists, ValueError): as is
             raise (e.cause if isinstance(e.cause, Exception) else RuntimeError(str(e))) from None
         except ray.exceptions.RayActorError:
             self._gone()
@@ -349,8 +405,13 @@ class RayRun:
         return True
 
     def pid(self, timeout: float = 120.0) -> int:
-        """The worker process's id, once it runs (tests kill it)."""
-        return ray.get(self._ready, timeout=timeout)
+        """The training process's id, once it has reported (tests kill it)."""
+        deadline = time.monotonic() + timeout
+        while (pid := ray.get(self.actor.trainer_pid.remote(), timeout=timeout)) is None:
+            if time.monotonic() > deadline:
+                raise TimeoutError("the training did not start")
+            time.sleep(0.1)
+        return pid
 
 
 class RayMapFit:
@@ -436,12 +497,11 @@ class RayExecutor(Executor):
         job = check(model_config, train_config, dataset)   # bad settings fail here, before the cluster sees them
         workers = workers or self.workers
         token = secrets.token_urlsafe(12)   # unguessable: whoever has it may watch and save the run
-        description = {"model": job.model_config.to_dict(), "train": train_config.to_dict(), "dataset": dataset,
-                       "eval_limit": job.eval_limit}
-        _kv("put", token, json.dumps(description).encode())
-        actor = _REMOTE["actor"].options(
-            name=token, namespace=self.namespace, lifetime="detached", num_cpus=self.cpus, max_restarts=0,
-            max_concurrency=8,   # polls, stop and save answered while the training thread works
+        actor = _REMOTE["record"].options(
+            name=token, namespace=self.namespace, lifetime="detached", max_restarts=0,
+            num_cpus=0,                 # starts at once, wherever; its training asks for the CPUs
+            max_concurrency=16,         # polls, reports, stop and save answered side by side
+            scheduling_strategy="SPREAD",   # records hold memory (torch): not all on the app server's node
         ).remote(token, job.model_config, train_config, dataset, job.eval_limit, self._grace_s, workers, self.cpus)
         return RayRun(actor, token, job.model_config, train_config, dataset, job.eval_limit)
 
@@ -459,19 +519,14 @@ class RayExecutor(Executor):
         actor = self._actor(token)
         if actor is None:
             return None
-        raw = _kv("get", token)
-        if raw is None:   # not described (another app's run?): ask the actor itself
-            try:
-                described = ray.get(actor.describe.remote(), timeout=CALL_TIMEOUT_S)
-            except ray.exceptions.RayError:
-                return None
-        else:
-            described = json.loads(raw)
-        # the actor answers calls on several threads, so a later call may overtake this one: wait a moment
-        # for it (a run still waiting for a worker answers only when it starts)
-        ray.wait([actor.hold.remote(owner)], timeout=1.0)
-        return RayRun(actor, token, ModelConfig.from_dict(described["model"]),
-                      TrainConfig.from_dict(described["train"]), described["dataset"], described["eval_limit"])
+        try:
+            described = ray.get(actor.describe.remote(), timeout=CALL_TIMEOUT_S)
+            # the record answers on several threads, so a later call could overtake this one: wait for it
+            ray.get(actor.hold.remote(owner), timeout=CALL_TIMEOUT_S)
+        except ray.exceptions.RayError:   # ended meanwhile, or not answering
+            return None
+        return RayRun(actor, token, described["model"], described["train"], described["dataset"],
+                      described["eval_limit"])
 
     def release(self, token: str, owner: str) -> None:
         actor = self._actor(token)
@@ -499,4 +554,4 @@ class RayExecutor(Executor):
         return RayMapFit(z, method, dims, settings, key_parts, cache, on_done)
 
 
-__all__ = ["RayExecutor", "RayRun", "RayMapFit", "TrainingActor", "DataParallelHelper", "connect", "runtime_env"]
+__all__ = ["RayExecutor", "RayRun", "RayMapFit", "RunRecord", "connect", "runtime_env"]

@@ -281,8 +281,8 @@ def finish_rerun(s: jobs.JobSnapshot) -> None:
 def poll_every(s: jobs.JobSnapshot) -> float:
     """How often a busy panel looks again: every second for the session that watches its own running
     run; a queued run, or a run another tab started too, rarely (many tabs polling starved the server)."""
-    mine = executor().holders(ss.get("train.token", "")) <= 1
-    return 1.0 if s.status == jobs.RUNNING and mine else 5.0
+    running = s.status == jobs.RUNNING   # asked first: a queued Ray run answers nothing until it starts
+    return 1.0 if running and executor().holders(ss.get("train.token", "")) <= 1 else 5.0
 
 
 # ---------------------------------------------------------------- save

@@ -114,6 +114,39 @@ def ray_head():
     stop_head(head)
 
 
+@pytest.fixture(scope="session")
+def ray_servers(ray_head, tmp_path_factory):
+    """Two `python app.py` servers on two ports sending their trainings to the tests' Ray head, with one
+    shared checkpoint folder (as two servers behind a load balancer would have): (url, url, folder)."""
+    import secrets
+    import threading
+
+    shared = tmp_path_factory.mktemp("shared_checkpoints")
+    env = {**ray_head.env, "AE_RAY_ADDRESS": ray_head.address, "AE_RAY_NAMESPACE": f"ae-app-{secrets.token_hex(4)}",
+           "AE_USER_CHECKPOINTS": str(shared), "AE_RUN_GRACE_S": "20"}
+    started: dict[int, object] = {}
+
+    def start(i: int) -> None:
+        try:
+            started[i] = start_server(env)
+        except Exception as e:   # raised below, not lost in the thread
+            started[i] = e
+    threads = [threading.Thread(target=start, args=(i,)) for i in range(2)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    try:
+        for s in started.values():
+            if isinstance(s, Exception):
+                raise s
+        yield started[0][1], started[1][1], shared
+    finally:
+        for s in started.values():
+            if not isinstance(s, Exception):
+                stop_server(s[0])
+
+
 def screenshot(page, name: str) -> Path:
     """Save a full-page screenshot under test-results/screens/ (an artifact, not committed)."""
     out = ARTIFACTS / "screens"

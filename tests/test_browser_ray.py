@@ -3,14 +3,12 @@ its token through the other, watched there, stopped and saved there, into the fo
 from __future__ import annotations
 
 import re
-import secrets
-import threading
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.cluster import ray_available
-from tests.conftest import screenshot, start_server, stop_server, wait_for_app
+from tests.conftest import screenshot, wait_for_app
 from tests.test_browser_train import number, open_train_page
 
 pytestmark = [pytest.mark.browser,
@@ -18,39 +16,8 @@ pytestmark = [pytest.mark.browser,
                                  reason="ray is not installed: pip install -r requirements-dev.txt (make test does)")]
 
 
-@pytest.fixture(scope="module")
-def two_servers(ray_head, tmp_path_factory):
-    """Two `python app.py` servers on two ports, both sending their trainings to the tests' Ray head,
-    with one shared checkpoint folder (as two servers behind a load balancer would have)."""
-    shared = tmp_path_factory.mktemp("shared_checkpoints")
-    env = {**ray_head.env, "AE_RAY_ADDRESS": ray_head.address, "AE_RAY_NAMESPACE": f"ae-browser-{secrets.token_hex(4)}",
-           "AE_USER_CHECKPOINTS": str(shared), "AE_RUN_GRACE_S": "20"}
-    started: dict[int, tuple] = {}
-
-    def start(i: int) -> None:
-        try:
-            started[i] = start_server(env)
-        except Exception as e:   # seen by the test below, not lost in the thread
-            started[i] = e
-    threads = [threading.Thread(target=start, args=(i,)) for i in range(2)]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
-    servers = [started[i] for i in range(2)]
-    try:
-        for s in servers:
-            if isinstance(s, Exception):
-                raise s
-        yield servers[0][1], servers[1][1], shared
-    finally:
-        for s in servers:
-            if not isinstance(s, Exception):
-                stop_server(s[0])
-
-
-def test_a_run_started_on_one_server_is_stopped_and_saved_through_the_other(browser, two_servers):
-    url_a, url_b, shared = two_servers
+def test_a_run_started_on_one_server_is_stopped_and_saved_through_the_other(browser, ray_servers):
+    url_a, url_b, shared = ray_servers
     assert url_a != url_b
     ctx_a, ctx_b = browser.new_context(), browser.new_context()
     page_a, page_b = ctx_a.new_page(), ctx_b.new_page()

@@ -1,6 +1,7 @@
-"""ae.ray_backend on a local Ray head of the tests' own (127.0.0.1): a training as a named actor, watched,
-claimed by token, saved, dropped after the grace; a worker killed mid-run shows failed and leaves the
-checkpoint folder as it was; map fits as Ray tasks; a data-parallel run over two Ray workers.
+"""ae.ray_backend on a local Ray head of the tests' own (127.0.0.1, 2 CPUs): a run as a named record actor
+with a training task: runs beyond the CPUs wait, a training process killed mid-run shows its run failed,
+leaves the checkpoint folder as it was and gives its CPUs to the waiting run, which is claimed by token,
+saved and dropped after the grace; map fits as Ray tasks; a data-parallel run over two Ray workers.
 The two-servers browser test is test_browser_ray.py."""
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import torch
 
 import ae
 from ae import jobs
-from ae.executor import WORKER_LOST, WorkerLost
+from ae.executor import WORKER_LOST
 from tests.cluster import ray_available
 
 # not importorskip: ray must not be imported before the cluster fixture has set its environment
@@ -57,56 +58,67 @@ def tree(root):
     return sorted((str(p.relative_to(root)), p.read_bytes()) for p in root.rglob("*") if p.is_file())
 
 
-def test_a_run_is_an_actor_found_by_its_token_saved_and_dropped_after_the_grace(cluster, tmp_path):
+def test_a_run_waits_for_a_cpu_is_found_by_its_token_saved_and_dropped_after_the_grace(cluster, tmp_path):
+    """Both CPUs taken by one long run; a second run waits for them (a record answers at once, its training
+    task waits); the long run's training process is killed: that run says failed, the checkpoint folder
+    is untouched, its CPUs go to the waiting run, which finishes and is claimed, saved and, once nobody
+    holds it, dropped."""
+    from ae.ray_backend import RayExecutor
+
+    torch.manual_seed(0)
+    ae.checkpoint.save(tmp_path / "kept", ae.build_model(ae.ModelConfig("dense", 2)), dataset={"name": "mnist"})
+    before = tree(tmp_path)
+    wide = RayExecutor(cluster.address, namespace=cluster.namespace, cpus=2, grace_s=GRACE_S)   # the same cluster
+    blocker = wide.submit(ae.ModelConfig("dense", 2), ae.TrainConfig(epochs=500, limit=2000), "mnist")
+    wide.hold(blocker, "tab-0")
+    pid = blocker.pid()
+    wait_for(lambda: blocker.snapshot().batches_done > 3)
     run = cluster.submit(ae.ModelConfig("dense", 2), ae.TrainConfig(epochs=2, limit=256, batch_size=32), "mnist")
     token = cluster.hold(run, "tab-1")
-    assert token == run.token and run.snapshot().status in (jobs.QUEUED, jobs.RUNNING, jobs.DONE)
-    assert run.wait(180)
+    assert token == run.token
+    time.sleep(2)
+    waiting = run.snapshot()                               # no CPU free: it waits, and says so
+    assert waiting.status == jobs.QUEUED and waiting.position is None and waiting.batches_done == 0
+
+    seen = blocker.snapshot()
+    os.kill(pid, signal.SIGKILL)                           # the training process dies mid-run
+    wait_for(lambda: blocker.snapshot().status == jobs.FAILED, timeout=60)
+    dead = blocker.snapshot()
+    assert dead.error == WORKER_LOST and not dead.active and not dead.can_save
+    assert dead.batches_done >= seen.batches_done and dead.history == seen.history   # its last figures stay
+    with pytest.raises(ValueError, match="failed"):
+        blocker.save("never_written", tmp_path)
+    assert tree(tmp_path) == before                        # nothing half-written, nothing removed
+    again = wide.claim(blocker.token, "reload")            # a reload still finds it, and what happened
+    assert again is not None and again.snapshot().error == WORKER_LOST
+    wide.discard(blocker.token)
+
+    assert run.wait(180)                                   # the dead run's CPUs went to the waiting one
     snap = run.snapshot()
     assert snap.status == jobs.DONE, snap.error
     assert [h["epoch"] for h in snap.history] == [1, 2] and snap.train_size == 256
     assert snap.recon.shape == snap.originals.shape == (8, 1, 28, 28) and snap.latent.shape[1] == 2
-    light = run.actor.poll.remote(snap.version)            # nothing new since: only the scalars travel
     import ray
-    assert set(ray.get(light)) == {"status", "position", "epoch", "batches_done", "batches_total", "elapsed_s",
-                                   "eta_s", "error", "stop_reason", "saved_to"}
+
+    light = ray.get(run.actor.poll.remote(snap.version))   # nothing new since: only the scalars travel
+    assert set(light) == {"status", "epoch", "batches_done", "batches_total", "elapsed_s", "eta_s", "error",
+                          "stop_reason", "saved_to"}
 
     other = cluster.claim(token, "tab-2")                  # another server (or a reload) finds it by name
     assert other is not None and other is not run and cluster.holders(token) == 2
     assert other.model_config == run.model_config and other.train_config == run.train_config
     assert other.snapshot().history == snap.history
-    path = other.save("from_ray", tmp_path)                # the actor writes, through save_trained
+    path = other.save("from_ray", tmp_path)                # the record writes, through TrainingJob.save
     model, meta = ae.checkpoint.load(path)
     assert meta["origin"] == "app" and meta["dataset"]["train_size"] == 256 and len(meta["history"]) == 2
     assert other.snapshot().saved_to == str(path) and run.snapshot().saved_to == str(path)
-    with pytest.raises(ae.checkpoint.CheckpointExists):    # the actor's own error type comes back
+    with pytest.raises(ae.checkpoint.CheckpointExists):    # the record's own error type comes back
         run.save("from_ray", tmp_path)
 
     cluster.release(token, "tab-1")
     cluster.release(token, "tab-2")
     wait_for(lambda: not cluster.has(token), timeout=GRACE_S + 60)   # nobody came back: it ended
     assert cluster.claim(token, "late") is None and cluster.holders(token) == 0
-
-
-def test_a_killed_worker_shows_the_run_failed_and_leaves_the_checkpoints_untouched(cluster, tmp_path):
-    torch.manual_seed(0)
-    ae.checkpoint.save(tmp_path / "kept", ae.build_model(ae.ModelConfig("dense", 2)), dataset={"name": "mnist"})
-    before = tree(tmp_path)
-    run = cluster.submit(ae.ModelConfig("dense", 2), ae.TrainConfig(epochs=500, limit=2000), "mnist")
-    cluster.hold(run, "tab")
-    pid = run.pid()
-    wait_for(lambda: run.snapshot().batches_done > 3)
-    seen = run.snapshot()
-    os.kill(pid, signal.SIGKILL)                           # the worker process dies mid-run
-    wait_for(lambda: run.snapshot().status == jobs.FAILED, timeout=60)
-    snap = run.snapshot()
-    assert snap.error == WORKER_LOST and not snap.active and not snap.can_save
-    assert snap.batches_done >= seen.batches_done          # the last figures it had stay on the page
-    with pytest.raises(WorkerLost):
-        run.save("never_written", tmp_path)
-    assert tree(tmp_path) == before                        # nothing half-written, nothing removed
-    wait_for(lambda: not cluster.has(run.token), timeout=30)   # its name is free again
-    assert cluster.claim(run.token, "reload") is None
 
 
 def test_map_fits_are_ray_tasks(cluster, tmp_path):
