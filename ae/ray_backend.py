@@ -260,19 +260,24 @@ def _train_run(record, model_config: ModelConfig, train_config: TrainConfig, dat
         job.data_parallel = lambda: _group(job, workers, cpus, helpers)
     job.start()
     pid, sent = os.getpid(), None
-    while True:
-        ended = job.wait(REPORT_EVERY_S)
-        snap = job.snapshot()
-        if ended:
-            break
-        try:
-            reason = ray.get(record.report.remote(snap if snap.version != sent else
-                                                  {name: getattr(snap, name) for name in LIGHT}, pid))
-        except ray.exceptions.RayActorError:   # the record is gone: nobody can see or save this run
-            reason = "disconnected"
-        sent = snap.version
-        if reason and not job.stop_requested:
-            job.stop(reason)
+    try:
+        while True:
+            ended = job.wait(REPORT_EVERY_S)
+            snap = job.snapshot()
+            if ended:
+                break
+            try:
+                reason = ray.get(record.report.remote(snap if snap.version != sent else
+                                                      {name: getattr(snap, name) for name in LIGHT}, pid))
+            except ray.exceptions.RayActorError:   # the record is gone: nobody can see or save this run
+                reason = "disconnected"
+            sent = snap.version
+            if reason and not job.stop_requested:
+                job.stop(reason)
+    finally:   # cancelled (ray.cancel): the thread must not train on in this pooled worker process
+        if not job.wait(0):
+            job.stop("cancelled")
+            job.wait(60)
     ranks = []
     for ref in helpers:
         try:

@@ -12,8 +12,10 @@ page's own server time per update from its caption: `moves` moves before the tra
 Throughput: training images of all runs / seconds from the first Start click to the last "Done".
 
 Part 2, data-parallel: `python -m ae train` against `torchrun --nproc-per-node 2 -m ae train` (gloo)
-on the same images, epochs, global batch and seed, each with this machine's cores (2 ranks x half of
-them): training images per second (rank 0's report counts every rank's images) and final test loss.
+on the same images, epochs, global batch and seed, one torch thread per process (so 2 ranks use 2 cores
+where 1 process uses 1; two threads in one process lose their time slices on a busy machine, see
+ae.env.torch_threads): training images per second (rank 0's report counts every rank's images) and the
+final test loss.
 
     python -m bench.scale [--trainings 8] [--epochs 3] [--subset 5000] [--moves 20] [--quick]
 """
@@ -148,9 +150,7 @@ def _free_port() -> int:
 def _cli_run(ranks: int, out: Path, limit: int, epochs: int, dataset: str) -> dict:
     args = ["-m", "ae", "train", "--dataset", dataset, "--limit", str(limit), "--epochs", str(epochs),
             "--seed", "0", "--out", str(out)]
-    cores = os.cpu_count() or 1
-    env = {**os.environ, "GLOO_SOCKET_IFNAME": "lo", "AE_TORCH_THREADS": str(max(1, cores // ranks)),
-           "OMP_NUM_THREADS": str(max(1, cores // ranks))}
+    env = {**os.environ, "GLOO_SOCKET_IFNAME": "lo", "AE_TORCH_THREADS": "1", "OMP_NUM_THREADS": "1"}
     cmd = [sys.executable, *args] if ranks == 1 else [
         sys.executable, "-m", "torch.distributed.run", "--nnodes", "1", "--nproc-per-node", str(ranks),
         "--master-addr", "127.0.0.1", "--master-port", str(_free_port()), *args]
@@ -161,7 +161,7 @@ def _cli_run(ranks: int, out: Path, limit: int, epochs: int, dataset: str) -> di
         raise RuntimeError(f"{' '.join(cmd[:6])}... failed:\n{done.stdout[-1500:]}{done.stderr[-1500:]}")
     meta = json.loads((out / "config.json").read_text())
     history = meta["history"]
-    return {"ranks": ranks, "threads_per_rank": max(1, cores // ranks), "wall_s": round(wall, 1),
+    return {"ranks": ranks, "threads_per_rank": 1, "wall_s": round(wall, 1),
             "images_per_s": round(statistics.mean(h["samples_per_s"] for h in history), 1),
             "test_loss": history[-1]["test_loss"], "test_psnr": history[-1]["test_psnr"],
             "train_size": meta["dataset"]["train_size"], "data_parallel": meta.get("data_parallel")}
