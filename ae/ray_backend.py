@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from . import checkpoint, distributed, embed, env
+from . import checkpoint, data, distributed, embed, env
 from .executor import HELPER_LOST, SAVE_LOST, WORKER_LOST, Executor, WorkerLost, check
 from .jobs import FAILED, QUEUED, STOPPED, JobSnapshot, TrainingJob
 from .models import ModelConfig, build_model
@@ -56,10 +56,14 @@ _REMOTE: dict[str, object] = {}
 
 def runtime_env() -> dict:
     """What every worker gets: this server's `ae` package (so workers run the same code; torch and the
-    other requirements must be installed on every node) and its AE_* settings (data folder, offline)."""
+    other requirements must be installed on every node) and its AE_* settings, with its data and map
+    cache folders spelled out (a worker's copy of `ae` lives in a temporary folder of Ray's, and would
+    look for them there)."""
     forwarded = {k: v for k, v in os.environ.items()
                  if (k.startswith("AE_") and not k.startswith("AE_RAY_")) or k in ("OMP_WAIT_POLICY",
                                                                                      "GLOO_SOCKET_IFNAME")}
+    forwarded.setdefault("AE_DATA_DIR", str(data.data_dir().resolve()))
+    forwarded.setdefault("AE_CACHE_DIR", str(embed.cache_dir().resolve()))
     return {"py_modules": [str(Path(__file__).resolve().parent)], "env_vars": forwarded}
 
 
@@ -304,7 +308,6 @@ def _train_helper(address: str, rank: int, world: int, model_config: ModelConfig
                   dataset: str, cpus: float) -> int:
     """Rank 1.. of a data-parallel training (a Ray task): the same images and settings, its slice of each
     batch; DDP copies rank 0's weights at the start."""
-    from . import data
     from .train import train
 
     _threads(cpus)

@@ -155,3 +155,24 @@ def test_background_threads_run_at_a_lower_priority():
     th.join()
     assert seen["nice"] == max(7, os.getpriority(os.PRIO_PROCESS, 0))
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == os.getpriority(os.PRIO_PROCESS, 0)
+
+
+def test_ray_settings_from_env():
+    from ae import env
+
+    assert env.ray_address({}) is None and env.ray_address({"AE_RAY_ADDRESS": " "}) is None   # embedded
+    for good in ("local", "auto", "10.0.0.5:6379", "head.example.org:6379", "ray://head:10001"):
+        assert env.ray_address({"AE_RAY_ADDRESS": good}) == good
+    for bad in ("head", "http://head:6379", "10.0.0.5:6379; rm -rf /", "locally"):
+        with pytest.raises(ValueError, match="AE_RAY_ADDRESS"):
+            env.ray_address({"AE_RAY_ADDRESS": bad})
+    assert env.ray_namespace({}) == "autoencoder-lab"
+    with pytest.raises(ValueError, match="AE_RAY_NAMESPACE"):
+        env.ray_namespace({"AE_RAY_NAMESPACE": "a/b"})
+    assert env.ray_cpus({}) == 1.0 and env.ray_cpus({"AE_RAY_CPUS": "0.5"}) == 0.5
+    for bad in ("0", "nan", "many", "1000"):
+        with pytest.raises(ValueError, match="AE_RAY_CPUS"):
+            env.ray_cpus({"AE_RAY_CPUS": bad})
+    assert env.ray_workers({}) == 1 and env.ray_workers({"AE_RAY_WORKERS": "4"}) == 4
+    with pytest.raises(ValueError, match="AE_RAY_WORKERS"):
+        env.ray_workers({"AE_RAY_WORKERS": "0"})
