@@ -124,8 +124,13 @@ class RunRecord:
         self._trainer_pid: int | None = None
         self._helper_ranks: list[int] = []
         me = ray.get_runtime_context().current_actor
-        self._task = _REMOTE["train"].options(num_cpus=cpus, max_retries=0).remote(
-            me, model_config, train_config, dataset, eval_limit, workers, cpus)
+        self._ranks = None
+        options = {"num_cpus": cpus, "max_retries": 0}
+        if workers > 1:   # every rank's CPUs at once: ranks started one by one could wait for each other for ever
+            self._ranks = ray.util.placement_group([{"CPU": cpus}] * workers, strategy="PACK")
+            options["scheduling_strategy"] = _in(self._ranks, 0)
+        self._task = _REMOTE["train"].options(**options).remote(
+            me, model_config, train_config, dataset, eval_limit, workers, cpus, self._ranks)
         self._ended = threading.Event()
         threading.Thread(target=self._watch, name="ae-run-watch", daemon=True).start()
         self._arm()   # held by nobody yet: the page that submitted it holds it next, or it goes
@@ -187,14 +192,19 @@ class RunRecord:
                 model.eval()
             self.job.model = model
         finally:
+            if self._ranks is not None:
+                ray.util.remove_placement_group(self._ranks)
             self._ended.set()
             if snap is not None:
                 self.job.mirror(snap)
 
     def stop(self, reason: str = "user") -> None:
         self.job.stop(reason)                       # the training learns of it at its next report
-        if self._trainer_pid is None:               # not started yet: it will not be
-            ray.cancel(self._task)
+        if self._trainer_pid is None and not self._ended.is_set():   # not started yet: it will not be
+            try:
+                ray.cancel(self._task)
+            except Exception:                       # it ended meanwhile
+                pass
 
     def save(self, name: str, root: str, overwrite: bool = False) -> str:
         return str(self.job.save(name, root, overwrite=overwrite))
@@ -254,14 +264,14 @@ class RunRecord:
 # ---------------------------------------------------------------- inside the cluster: the training
 
 def _train_run(record, model_config: ModelConfig, train_config: TrainConfig, dataset: str,
-               eval_limit: int | None, workers: int, cpus: float) -> dict:
+               eval_limit: int | None, workers: int, cpus: float, ranks=None) -> dict:
     """A Ray task: train the run in this process, reporting to its record; returns the outcome."""
     _register()
     _threads(cpus)
     job = TrainingJob(model_config, train_config, dataset, pool=TrainingPool(1), eval_limit=eval_limit)
     helpers: list = []
     if workers > 1:
-        job.data_parallel = lambda: _group(job, workers, cpus, helpers)
+        job.data_parallel = lambda: _group(job, workers, cpus, helpers, ranks)
     job.start()
     pid, sent = os.getpid(), None
     try:
@@ -294,14 +304,23 @@ def _train_run(record, model_config: ModelConfig, train_config: TrainConfig, dat
     return {"snapshot": snap, "weights": weights, "helpers": ranks}
 
 
-def _group(job: TrainingJob, workers: int, cpus: float, helpers: list) -> distributed.Group:
-    """Start the helpers (ranks 1..workers-1) and meet them: called by the job at its turn."""
+def _group(job: TrainingJob, workers: int, cpus: float, helpers: list, ranks) -> distributed.Group:
+    """Start the helpers (ranks 1..workers-1, in their places of the run's placement group) and meet them:
+    called by the job at its turn."""
     host = ray.util.get_node_ip_address()
     address = f"tcp://{host}:{_free_port(host)}"
     for rank in range(1, workers):
-        helpers.append(_REMOTE["helper"].options(num_cpus=cpus, max_retries=0).remote(
+        where = {"scheduling_strategy": _in(ranks, rank)} if ranks is not None else {}
+        helpers.append(_REMOTE["helper"].options(num_cpus=cpus, max_retries=0, **where).remote(
             address, rank, workers, job.model_config, job.train_config, job.dataset, cpus))
     return distributed.join(address, 0, workers, "gloo")
+
+
+def _in(group, bundle: int):
+    """Scheduling into one bundle (the CPUs of one rank) of a placement group."""
+    from ray.util.scheduling_strategies import PlacementGroupSchedulingStrategy
+
+    return PlacementGroupSchedulingStrategy(group, placement_group_bundle_index=bundle)
 
 
 def _train_helper(address: str, rank: int, world: int, model_config: ModelConfig, train_config: TrainConfig,
