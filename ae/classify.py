@@ -23,6 +23,7 @@ from torch import Tensor, nn
 
 from . import data
 from .checkpoint import CheckpointError, _versions, _write_atomic, check_name
+from .train import use_all_cores
 
 ROOT = Path(__file__).resolve().parents[1]
 CLASSIFIERS = ROOT / "checkpoints" / "classifiers"   # one folder per dataset, out of the sidebar's list
@@ -84,6 +85,7 @@ def fit(model: SmallCNN, images: Tensor, labels: Tensor, config: FitConfig = Fit
         test: tuple[Tensor, Tensor] | None = None, on_epoch_end=None) -> list[dict]:
     """Train `model` in place with cross-entropy and Adam; one record per epoch
     ({"epoch", "train_loss", "seconds"[, "test_accuracy"]}). `on_epoch_end(record)` may return True to stop."""
+    use_all_cores()
     torch.manual_seed(config.seed)
     g = torch.Generator().manual_seed(config.seed)
     opt = torch.optim.Adam(model.parameters(), lr=config.lr)

@@ -324,6 +324,18 @@ class DecodedGrid:
         axes (cells are unequal under quantile spacing)."""
         return _edges(self.u), _edges(self.v)
 
+    def codes_per_cell(self, coords) -> np.ndarray:
+        """How many codes fall in each picture's cell (n * n,), in drawing order, from the codes' plane
+        coordinates (N, 2) (`Plane.coords`); codes outside the grid are not counted."""
+        u_edges, v_edges = self.edges()
+        coords = np.asarray(coords, np.float64).reshape(-1, 2)
+        counts, _, _ = np.histogram2d(coords[:, 0], coords[:, 1], bins=[u_edges, v_edges])   # [u index, v index]
+        return counts.T[::-1].ravel().astype(np.int64)
+
+    def empty_share(self, coords) -> float:
+        """The share of cells that no code falls in: the holes of the code distribution itself."""
+        return float((self.codes_per_cell(coords) == 0).mean())
+
     def picture(self, scale: int = 1, pad: int = 0) -> np.ndarray:
         """All pictures as one RGB uint8 image (the Keras example's figure)."""
         return viz.grid(viz.columns(self.images, self.n), scale=scale, pad=pad)

@@ -4,9 +4,12 @@ For each dataset's shipped pair (mnist_conv_z2 / mnist_vae_z2, fmnist_conv_z2 / 
 grid decoded over each model's window as the Generation lab draws it (`ae.generate`: a plain AE evenly
 over its training codes' 1st..99th percentile; a VAE at the prior's quantiles 5 %..95 %, as the Keras
 example), then
-  - recognised: the share of grid pictures the dataset's shipped classifier names with confidence >= 0.9;
+  - recognised: the share of grid pictures the dataset's shipped classifier names with confidence >= 0.9
+    (and how they split by class);
   - distance: the mean Euclidean pixel distance (784 values in [0, 1]) from each grid picture to its
-    nearest training image.
+    nearest training image;
+  - empty: the share of grid cells that no training image's code falls in (the holes of the code
+    distribution itself, whatever the decoder draws there).
 Measured in the same run, as yardsticks: real test images, and each model's reconstructions of them
 (its decoder at codes that real images use). Variants: the plain AE over its codes' 5th..95th
 percentile (as central as the VAE's grid), and the VAE evenly over its quantile grid's window. Also the
@@ -39,10 +42,12 @@ PAIRS = {"mnist": ("mnist_conv_z2", "mnist_vae_z2"), "fashion-mnist": ("fmnist_c
 QUICK = {"test_limit": 500, "repeats": 3}
 
 
-def grid_row(model, plane: G.Plane, n: int, clf, real, spacing: str | None = None) -> dict:
+def grid_row(model, plane: G.Plane, n: int, clf, real, codes, spacing: str | None = None) -> dict:
     grid = G.decoded_grid(model, plane, n, spacing)
     h = G.holes(grid.images, clf, real)
-    return {**h.summary(), "spacing": grid.spacing, "u": [float(grid.u[0]), float(grid.u[-1])],
+    recognised = np.bincount(h.predicted[h.recognised], minlength=clf.config.n_classes)
+    return {**h.summary(), "empty_share": grid.empty_share(plane.coords(codes)), "spacing": grid.spacing,
+            "recognised_per_class": recognised.tolist(), "u": [float(grid.u[0]), float(grid.u[-1])],
             "v": [float(grid.v[0]), float(grid.v[-1])]}
 
 
@@ -77,21 +82,22 @@ def measure(dataset: str, pair: tuple[str, str], n: int, shipped: Path, classifi
         codes = ae.infer.encode(model, train.images).numpy()
         plane = G.default_plane(G.code_stats(codes, prior=G.has_prior(model)))
         row = {"kind": meta["model"]["kind"], "latent_dim": meta["model"]["latent_dim"],
-               "grid": grid_row(model, plane, n, clf, real),
+               "grid": grid_row(model, plane, n, clf, real, codes),
                "reconstructions": G.holes(ae.infer.reconstruct(model, test.images), clf, real).summary(),
                "window": plane.window.tolist()}
         if G.has_prior(model):   # the same window as the quantile grid, evenly spaced
             q = float(torch.special.ndtri(torch.tensor(G.GRID_QUANTILES[1], dtype=torch.float64)))
             even = replace(plane, window=np.array([[-q, q], [-q, q]], np.float32))
-            row["grid_even"] = grid_row(model, even, n, clf, real, "range")
+            row["grid_even"] = grid_row(model, even, n, clf, real, codes, "range")
         else:                    # as central a window as the VAE's grid: the codes' 5th..95th percentile
             central = G.default_plane(G.code_stats(codes, percentiles=(5, 95)))
-            row["grid_central"] = grid_row(model, central, n, clf, real)
+            row["grid_central"] = grid_row(model, central, n, clf, real, codes)
         row["decode_30x30"] = decode_time(model, plane, repeats)
         out["models"][name] = row
     plain, vae = out["models"][plain_name]["grid"], out["models"][vae_name]["grid"]
     out["margin"] = {"recognised": vae["recognised_share"] - plain["recognised_share"],
-                     "distance": plain["mean_distance"] - vae["mean_distance"]}
+                     "distance": plain["mean_distance"] - vae["mean_distance"],
+                     "empty": plain["empty_share"] - vae["empty_share"]}
     out["seconds"] = round(time.perf_counter() - t0, 1)
     return out
 
@@ -109,12 +115,14 @@ def main(datasets: tuple[str, ...] = ("mnist", "fashion-mnist"), n: int = 20, te
     for r in runs:
         plain_name, vae_name = pairs[r["dataset"]]
         p, v = r["models"][plain_name]["grid"], r["models"][vae_name]["grid"]
-        parts.append(f"{r['dataset']} VAE {v['recognised_share']:.0%} vs AE {p['recognised_share']:.0%} recognised, "
-                     f"distance {v['mean_distance']:.2f} vs {p['mean_distance']:.2f}")
+        parts.append(f"{r['dataset']} VAE vs AE: {v['recognised_share']:.0%} vs {p['recognised_share']:.0%} recognised, "
+                     f"distance {v['mean_distance']:.2f} vs {p['mean_distance']:.2f}, "
+                     f"{v['empty_share']:.0%} vs {p['empty_share']:.0%} cells empty")
         figures[f"{r['dataset']} recognised (VAE / AE / real test)"] = (
             f"{v['recognised_share']:.1%} / {p['recognised_share']:.1%} / {r['real_test_images']['recognised_share']:.1%}")
         figures[f"{r['dataset']} nearest-image distance (VAE / AE / real test)"] = (
             f"{v['mean_distance']:.2f} / {p['mean_distance']:.2f} / {r['real_test_images']['mean_distance']:.2f}")
+        figures[f"{r['dataset']} empty grid cells (VAE / AE)"] = f"{v['empty_share']:.1%} / {p['empty_share']:.1%}"
         for name in (plain_name, vae_name):
             figures[f"{name} 30x30 grid decode"] = f"{r['models'][name]['decode_30x30']['decode_ms']} ms"
     headline = f"holes ({n}x{n} grid): " + "; ".join(parts)

@@ -32,6 +32,7 @@ def test_holes_benchmark_tiny(tmp_path):
     for row in (plain, vae):
         g = row["grid"]
         assert g["pictures"] == 25 and 0 <= g["recognised_share"] <= 1 and g["mean_distance"] > 0
+        assert 0 <= g["empty_share"] <= 1 and sum(g["recognised_per_class"]) == round(25 * g["recognised_share"])
         assert row["reconstructions"]["pictures"] == 40 and row["decode_30x30"]["decode_ms"] > 0
     assert run["real_test_images"]["pictures"] == 40
     assert run["margin"]["recognised"] == vae["grid"]["recognised_share"] - plain["grid"]["recognised_share"]

@@ -224,6 +224,19 @@ def test_ae_grid_spans_the_codes_range():
         G.decoded_grid(model, plane, 5, spacing="log")
 
 
+def test_codes_per_cell_counts_in_drawing_order():
+    model = tiny("conv")
+    plane = G.Plane(np.zeros(2, np.float32), np.eye(2, dtype=np.float32), np.array([[0, 4], [0, 4]], np.float32),
+                    ("z1", "z2"), False)
+    grid = G.decoded_grid(model, plane, 5)                     # centres 0, 1, .., 4; cells 1 wide
+    coords = np.array([[0.1, 3.9], [0.2, 4.1], [3.8, 0.2], [2.0, 2.0], [9.0, 9.0]])
+    counts = grid.codes_per_cell(coords).reshape(5, 5)
+    assert counts[0, 0] == 2 and counts[4, 4] == 1 and counts[2, 2] == 1 and counts.sum() == 4   # (9, 9) is outside
+    assert grid.empty_share(coords) == pytest.approx(22 / 25)
+    # a grid cell's own centre falls in that cell
+    assert np.all(grid.codes_per_cell(grid.coords()) == 1) and grid.empty_share(grid.coords()) == 0
+
+
 # ---------------------------------------------------------------- interpolation
 
 def test_linear_path_ends_at_the_codes():
