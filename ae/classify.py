@@ -75,7 +75,8 @@ class SmallCNN(nn.Module):
         a, b = config.channels
         self.features = nn.Sequential(nn.Conv2d(1, a, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
                                       nn.Conv2d(a, b, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten())
-        self.head = nn.Sequential(nn.Linear(b * 7 * 7, config.hidden), nn.ReLU(), nn.Linear(config.hidden, config.n_classes))
+        self.head = nn.Sequential(nn.Linear(b * 7 * 7, config.hidden), nn.ReLU(),
+                                  nn.Linear(config.hidden, config.n_classes))
 
     def forward(self, x: Tensor) -> Tensor:
         return self.head(self.features(x))

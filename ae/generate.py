@@ -297,7 +297,8 @@ def _edges(values: np.ndarray) -> np.ndarray:
     if len(values) == 1:
         return np.array([values[0] - 0.5, values[0] + 0.5], np.float32)
     mid = (values[1:] + values[:-1]) / 2
-    return np.concatenate([[values[0] - (mid[0] - values[0])], mid, [values[-1] + (values[-1] - mid[-1])]]).astype(np.float32)
+    first, last = values[0] - (mid[0] - values[0]), values[-1] + (values[-1] - mid[-1])
+    return np.concatenate([[first], mid, [last]]).astype(np.float32)
 
 
 @dataclass(frozen=True)
