@@ -503,6 +503,23 @@ def sample(model: Autoencoder, stats: CodeStats, n: int = 16, source: str | None
 
 # ---------------------------------------------------------------- the holes
 
+def holes_pair(infos, dataset: str, latent_dim: int = 2) -> tuple | None:
+    """A plain AE and a VAE with a `latent_dim` code trained on `dataset`, from
+    `ae.checkpoint.list_checkpoints(...)`: (plain info, vae info), the first of each by name, or None."""
+    plain, vae = [], []
+    for info in infos:
+        meta = info.meta if info.ok else None
+        if not meta or (meta.get("dataset") or {}).get("name") != dataset:
+            continue
+        kind, dim = meta["model"].get("kind"), meta["model"].get("latent_dim")
+        if dim != latent_dim or kind not in MODELS or not can_decode(kind):
+            continue
+        (vae if issubclass(MODELS[kind], VAE) else plain).append(info)
+    if not plain or not vae:
+        return None
+    return min(plain, key=lambda i: i.name), min(vae, key=lambda i: i.name)
+
+
 def _flat(images) -> Tensor:
     x = images if isinstance(images, Tensor) else torch.as_tensor(np.asarray(images))
     return x.detach().float().cpu().reshape(len(x), 28 * 28)
@@ -565,4 +582,4 @@ __all__ = ["MAX_SLIDERS", "PERCENTILES", "PRIOR_RANGE", "GRID_SIZES", "GRID_QUAN
            "code_stats", "model_stats", "Sliders", "sliders", "Plane", "latent_plane", "principal_plane",
            "image_plane", "default_plane", "SPACINGS", "DecodedGrid", "grid_spacing", "decoded_grid", "PATHS",
            "latent_path", "Interpolation", "default_path", "interpolate", "Sampler", "SAMPLERS", "sample_sources",
-           "Samples", "sample_codes", "sample", "nearest_distance", "Holes", "holes"]
+           "Samples", "sample_codes", "sample", "holes_pair", "nearest_distance", "Holes", "holes"]

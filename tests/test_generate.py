@@ -370,3 +370,18 @@ def test_holes_over_a_decoded_grid(batch):
     h = G.holes(grid.images, constant_classifier([0.2] * 5), batch)
     assert h.confidence.shape == (25,) and h.recognised_share == 0.0
     assert np.allclose(h.distance, G.nearest_distance(grid.images, batch))
+
+
+def test_holes_pair_finds_a_plain_ae_and_a_vae(tmp_path):
+    ds = {"name": "mnist"}
+    for name, kind, dim, dataset in [("b_conv", "conv", 2, ds), ("a_dense", "dense", 2, ds), ("vae2", "vae", 2, ds),
+                                     ("vae3", "vae", 3, ds), ("fvae", "vae", 2, {"name": "fashion-mnist"}),
+                                     ("unet2", "unet", 2, ds)]:
+        hidden = (16, 8) if kind == "dense" else (4, 8)
+        ae.checkpoint.save(tmp_path / name, build_model(ModelConfig(kind=kind, latent_dim=dim, hidden=hidden)),
+                           dataset=dataset)
+    infos = ae.checkpoint.list_checkpoints(tmp_path)
+    plain, vae = G.holes_pair(infos, "mnist")
+    assert (plain.name, vae.name) == ("a_dense", "vae2")
+    assert G.holes_pair(infos, "fashion-mnist") is None          # a VAE but no plain AE
+    assert G.holes_pair(infos, "mnist", latent_dim=3) is None
