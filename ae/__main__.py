@@ -1,4 +1,5 @@
-"""Command line: `python -m ae train ...`, `python -m ae eval PATH [--json]` and
+"""Command line: `python -m ae train ...`, `python -m ae eval PATH [--json]`,
+`python -m ae classifier --dataset NAME --out FOLDER` (the Generation lab's judge) and
 `python -m ae table [--readme README.md]` (the shipped checkpoints' figures as a Markdown table).
 
 Errors come out as one readable line and exit status 2, never a traceback.
@@ -12,6 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from . import checkpoint, data
+from .classify import FitConfig, train_for
 from .models import MODELS, ModelConfig, build_model
 from .noise import NOISES
 from .train import LEVEL_DRAWS, SCHEDULES, TrainConfig, TrainingDiverged, evaluate, train
@@ -66,6 +68,11 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--level", type=float, default=0.0)
     e.add_argument("--limit", type=int, default=None, help="evaluate on the first N test images")
     e.add_argument("--json", action="store_true", help="print one JSON object as the last line")
+    c = sub.add_parser("classifier", help="train a dataset's small classifier (the Generation lab's judge)")
+    c.add_argument("--dataset", choices=sorted(data.DATASETS), required=True)
+    c.add_argument("--out", required=True, help="folder, e.g. checkpoints/classifiers/mnist")
+    c.add_argument("--epochs", type=int, default=FitConfig.epochs)
+    c.add_argument("--seed", type=int, default=0)
     tb = sub.add_parser("table", help="Markdown table of the checkpoints in a folder, measured on the test split")
     tb.add_argument("--root", default="checkpoints")
     tb.add_argument("--readme", default=None, help="replace the table between its markers in this file")
@@ -141,6 +148,13 @@ def cmd_eval(args) -> int:
     return 0
 
 
+def cmd_classifier(args) -> int:
+    figures = train_for(args.dataset, args.out, config=FitConfig(epochs=args.epochs, seed=args.seed))
+    print(f"saved {args.out}: test accuracy {figures['accuracy']:.4f}, confident (>= {figures['threshold']}) on "
+          f"{figures['confident_share']:.1%} of test images")
+    return 0
+
+
 # The two damages the README and the issue measure every denoiser on.
 TABLE_NOISES = (("gaussian", 0.5), ("salt_and_pepper", 0.3))
 TABLE_MARK = "<!-- checkpoints-table -->"
@@ -183,7 +197,7 @@ def cmd_table(args) -> int:
     return 0
 
 
-COMMANDS = {"train": cmd_train, "eval": cmd_eval, "table": cmd_table}
+COMMANDS = {"train": cmd_train, "eval": cmd_eval, "classifier": cmd_classifier, "table": cmd_table}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,15 +3,13 @@ decoded picture looks like a real one ("the holes" of a latent space).
 
 One classifier per dataset, trained on its real training images and stored like the autoencoders: a
 folder with safetensors weights named by their hash and a config.json (config, dataset, history, test
-figures), never a pickle. `python -m ae.classify --dataset mnist --out checkpoints/classifiers/mnist`
+figures), never a pickle. `python -m ae classifier --dataset mnist --out checkpoints/classifiers/mnist`
 trains one. Knows nothing about Streamlit.
 """
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
-import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -135,7 +133,7 @@ def test_figures(model: nn.Module, images: Tensor, labels: Tensor, threshold: fl
     confident = p.max(1) >= threshold
     right = p.argmax(1) == labels
     return {"accuracy": float(right.mean()), "confident_share": float(confident.mean()),
-            "confident_accuracy": float(right[confident].mean()) if confident.any() else float("nan"),
+            "confident_accuracy": float(right[confident].mean()) if confident.any() else None,   # JSON has no NaN
             "threshold": threshold, "images": int(len(labels))}
 
 
@@ -206,6 +204,7 @@ def for_dataset(name: str, root: str | Path = CLASSIFIERS) -> tuple[SmallCNN, di
 def train_for(dataset: str, out: str | Path, model_config: ClassifierConfig = ClassifierConfig(),
               config: FitConfig = FitConfig(), log=print) -> dict:
     """Train a classifier on a dataset's real training images, measure it on the test split, save it."""
+    check_name(Path(out).name)   # before minutes of training, not after
     train_split, test_split = data.load(dataset, "train"), data.load(dataset, "test")
     model = SmallCNN(model_config)
 
@@ -222,26 +221,6 @@ def train_for(dataset: str, out: str | Path, model_config: ClassifierConfig = Cl
     return figures
 
 
-def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m ae.classify", description="Train the small classifier of a dataset.")
-    p.add_argument("--dataset", choices=sorted(data.DATASETS), required=True)
-    p.add_argument("--out", required=True, help="folder, e.g. checkpoints/classifiers/mnist")
-    p.add_argument("--epochs", type=int, default=FitConfig.epochs)
-    p.add_argument("--seed", type=int, default=0)
-    a = p.parse_args(argv)
-    try:
-        figures = train_for(a.dataset, a.out, config=FitConfig(epochs=a.epochs, seed=a.seed))
-    except (ValueError, data.DataUnavailable, OSError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-    print(f"saved {a.out}: test accuracy {figures['accuracy']:.4f}, confident (>= {figures['threshold']}) on "
-          f"{figures['confident_share']:.1%} of test images")
-    return 0
-
-
 __all__ = ["CLASSIFIERS", "CONFIDENT", "ClassifierConfig", "FitConfig", "SmallCNN", "fit", "predict_proba",
            "accuracy", "test_figures", "save", "load", "for_dataset", "train_for"]
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -20,5 +20,5 @@ train --dataset fashion-mnist --model vae --latent-dim 2 --hidden 32,64 --epochs
 
 # 3. The classifiers (a tiny CNN each, 0.4 MB) trained on the real training images, a minute or two each;
 #    a family folder, so it stays out of the sidebar's model list.
-"$PY" -m ae.classify --dataset mnist --epochs 15 --out checkpoints/classifiers/mnist   # 4,000 images: more epochs
-"$PY" -m ae.classify --dataset fashion-mnist --out checkpoints/classifiers/fashion-mnist
+"$PY" -m ae classifier --dataset mnist --epochs 15 --out checkpoints/classifiers/mnist   # 4,000 images: more epochs
+"$PY" -m ae classifier --dataset fashion-mnist --out checkpoints/classifiers/fashion-mnist

@@ -79,6 +79,22 @@ def test_damaged_files_are_refused(tmp_path):
         classify.for_dataset("mnist", root=tmp_path)
 
 
+def test_command_line_trains_and_saves(tmp_path, monkeypatch, capsys):
+    from ae.__main__ import main
+
+    def synthetic_load(name, split):
+        return data.synthetic(64 if split == "train" else 32, seed=0 if split == "train" else 1)
+    monkeypatch.setattr(classify.data, "load", synthetic_load)
+    assert main(["classifier", "--dataset", "mnist", "--epochs", "2", "--out", str(tmp_path / "judge")]) == 0
+    model, meta = classify.load(tmp_path / "judge")
+    assert len(meta["history"]) == 2 and meta["train"]["epochs"] == 2 and meta["dataset"]["test_size"] == 32
+    test = synthetic_load("mnist", "test")
+    assert meta["metrics"]["test"]["accuracy"] == pytest.approx(classify.accuracy(model, test.images, test.labels))
+    assert "saved" in capsys.readouterr().out
+    assert main(["classifier", "--dataset", "mnist", "--out", str(tmp_path / "bad name!")]) == 2   # a readable error
+    assert "invalid checkpoint name" in capsys.readouterr().err and not (tmp_path / "bad name!").exists()
+
+
 @pytest.mark.parametrize("name", ["mnist", "fashion-mnist"])
 def test_shipped_classifier_reproduces_its_test_accuracy(name):
     folder = classify.CLASSIFIERS / name
