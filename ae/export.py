@@ -63,12 +63,15 @@ class _Encoder(nn.Module):
 
 def can_decode(model: Autoencoder) -> bool:
     """Whether the model decodes z on its own (unet and conv_refine also need the input's features)."""
+    was_training = model.training
     model.eval()
     try:
         with torch.no_grad():
             model.decode(torch.zeros(1, model.config.latent_dim, device=next(model.parameters()).device))
     except NotImplementedError:
         return False
+    finally:
+        model.train(was_training)
     return True
 
 
