@@ -15,6 +15,7 @@
 const ORT_FILE = "ort.wasm.bundle.min.mjs";
 const WASM_FILE = "ort-wasm-simd-threaded.wasm";
 const PIXELS = 28 * 28;
+const GRID_CHUNK = 150;            // pictures decoded per step of a grid
 const INSTANCES = new WeakMap();   // parentElement -> view state
 const SESSIONS = new Map();        // model hash -> Promise<Engine>
 let runtime = null;                // Promise<ort module>
@@ -327,21 +328,37 @@ function buildGrid(st) {
     }
     const started = performance.now();
     st.latest.push(async () => {
-      const out = await st.engine.decode(z, nx * ny);
-      st.drawGrid(out, nx, ny);
+      // A few rows at a time: the grid fills in from the top while the rest decodes, and a newer grid
+      // (another size, another plane) stops this one between chunks instead of waiting for all of it.
+      const rows = Math.max(1, Math.floor(GRID_CHUNK / nx));
+      st.sizeGrid(nx, ny);
+      for (let r0 = 0; r0 < ny; r0 += rows) {
+        if (st.latest.next) return;
+        const n = Math.min(rows, ny - r0);
+        const out = await st.engine.decode(z.subarray(r0 * nx * d, (r0 + n) * nx * d), n * nx);
+        st.paintRows(out, nx, r0, n);
+        await new Promise((resolve) => setTimeout(resolve, 0));   // lets the browser show these rows
+      }
+      marked(st.canvas);
       st.canvas.dataset.decodeMs = String(performance.now() - started);
     });
   };
-  st.drawGrid = (values, nx, ny) => {
+  st.sizeGrid = (nx, ny) => {
     const c = st.canvas;
     if (c.width !== nx * 28 || c.height !== ny * 28) { c.width = nx * 28; c.height = ny * 28; }
     c.style.width = `${Math.min(st.data.grid_px, nx * 28 * 4)}px`;
-    const ctx = c.getContext("2d");
+  };
+  st.paintRows = (values, nx, r0, n) => {
+    const ctx = st.canvas.getContext("2d");
     const image = ctx.createImageData(28, 28);
-    for (let r = 0; r < ny; r++) {
-      for (let k = 0; k < nx; k++) paint(ctx, values, (r * nx + k) * PIXELS, k * 28, r * 28, image);
+    for (let r = 0; r < n; r++) {
+      for (let k = 0; k < nx; k++) paint(ctx, values, (r * nx + k) * PIXELS, k * 28, (r0 + r) * 28, image);
     }
-    marked(c);
+  };
+  st.drawGrid = (values, nx, ny) => {
+    st.sizeGrid(nx, ny);
+    st.paintRows(values, nx, 0, ny);
+    marked(st.canvas);
   };
   st.update = () => {};
   st.showServer = (pixels) => st.drawGrid(pixels, st.data.grid.xs.length, st.data.grid.ys.length);
