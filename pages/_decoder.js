@@ -371,10 +371,14 @@ const BUILDERS = {sliders: buildSliders, plane: buildPlane, grid: buildGrid};
 export default function (component) {
   const {data, parentElement, setStateValue} = component;
   let st = INSTANCES.get(parentElement);
-  if (!st || st.view !== data.view) {
+  // what the view's elements are built from: when it changes (another view, picture size, slider
+  // ranges or labels), the view is built again; anything else is an update of the same elements
+  const layout = JSON.stringify([data.view, data.size, data.plane_px,
+    data.sliders ? [data.sliders.ranges, data.sliders.labels] : null]);
+  if (!st || st.layout !== layout) {
     parentElement.querySelectorAll(".ae-decoder").forEach((n) => n.remove());
     const root = el("div", {class: `ae-decoder view-${data.view}`, "data-status": "loading"}, parentElement);
-    st = {view: data.view, root, data, engine: null, reported: {}, modelHash: null};
+    st = {view: data.view, layout, root, data, engine: null, reported: {}};
     st.note = el("div", {class: "note"});
     st.latest = new Latest((work) => work(), (e) => st.fail(e));
     st.report = (name, value) => {

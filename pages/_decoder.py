@@ -181,7 +181,9 @@ def decoder(model, onnx: bytes, view: Sliders | Plane | Grid, *, key: str, size:
     plane_px, grid_px: the plane's and the grid's widths.
     """
     latent_dim = model.config.latent_dim
-    kind = {Sliders: "sliders", Plane: "plane", Grid: "grid"}[type(view)]
+    kind = {Sliders: "sliders", Plane: "plane", Grid: "grid"}.get(type(view))
+    if kind is None:
+        raise TypeError(f"view must be Sliders, Plane or Grid, not {type(view).__name__}")
     digest = hashlib.sha256(onnx).hexdigest()[:16]
     ss = st.session_state
     has_key = f"{key}.__has_model"   # the browser told us it holds this model: no need to send it again
@@ -189,8 +191,7 @@ def decoder(model, onnx: bytes, view: Sliders | Plane | Grid, *, key: str, size:
     # the engine's status (so a fallback or a resend happens in this very run) and the last click.
     state = ss.get(key)
     state = state if isinstance(state, dict) else {}
-    engine = state.get("engine") or {}
-    pointed = state.get("pointed") or {}
+    engine, pointed = (v if isinstance(v, dict) else {} for v in (state.get("engine"), state.get("pointed")))
     served = st.get_option("server.enableStaticServing")
     if not served:
         engine = {"status": "unavailable", "reason": "the app does not serve static files (server.enableStaticServing)"}
@@ -219,7 +220,7 @@ def decoder(model, onnx: bytes, view: Sliders | Plane | Grid, *, key: str, size:
                on_engine_change=lambda: None, on_pointed_change=lambda: None)
     z, at = _decoded_point(view, latent_dim, pointed)
     return Pointed(engine={"ready": "browser", "unavailable": "server"}.get(status, "starting"),
-                   reason=engine.get("reason", "") if status == "unavailable" else "",
+                   reason=str(engine.get("reason", ""))[:300] if status == "unavailable" else "",
                    z=z, at=at, extra={"sent_model": send_model})
 
 
