@@ -198,7 +198,7 @@ function buildSliders(st) {
   });
   st.request = () => {
     if (!st.engine) return;
-    const z = new Float32Array(data.latent_dim);
+    const z = new Float32Array(st.data.latent_dim);
     zAt(st.data.sliders.origin, st.data.sliders.directions, st.values, z, 0);
     st.latest.push(async () => {
       const out = await st.engine.decode(z, 1);
@@ -227,7 +227,6 @@ function buildPlane(st) {
   st.image = st.picture.getContext("2d").createImageData(28, 28);
   st.readout = el("div", {class: "readout"}, side);
   st.legend = el("div", {class: "legend"}, root);
-  st.z = new Float32Array(data.latent_dim);
   const toPlane = (e) => {
     const r = st.overlay.getBoundingClientRect();
     const [x0, x1] = st.data.plane.x_range, [y0, y1] = st.data.plane.y_range;
@@ -235,15 +234,25 @@ function buildPlane(st) {
     return [x0 + fx * (x1 - x0), y1 - fy * (y1 - y0), fx, fy];
   };
   st.overlay.addEventListener("pointermove", (e) => {
-    const [a, b, fx, fy] = toPlane(e);
-    st.mark(fx, fy);
-    st.readout.textContent = `(${fmt(a)}, ${fmt(b)})`;
-    if (st.engine) st.decodeAt(a, b);
+    if (!st.engine) return;   // the server's pictures follow clicks only: no mark where nothing is decoded
+    const [a, b] = toPlane(e);
+    st.point(a, b);
+    st.decodeAt(a, b);
   });
   st.overlay.addEventListener("click", (e) => {
     const [a, b] = toPlane(e);
+    st.point(a, b);
     st.report("pointed", {at: [a, b]});
   });
+  st.point = (a, b) => {   // the marked point, kept when the data changes
+    st.at = [a, b];
+    st.readout.textContent = `(${fmt(a)}, ${fmt(b)})`;
+    st.markAt(a, b);
+  };
+  st.markAt = (a, b) => {
+    const [x0, x1] = st.data.plane.x_range, [y0, y1] = st.data.plane.y_range;
+    st.mark((a - x0) / (x1 - x0), (y1 - b) / (y1 - y0));
+  };
   st.decodeAt = (a, b) => {
     const p = st.data.plane;
     const z = new Float32Array(st.data.latent_dim);
@@ -267,10 +276,13 @@ function buildPlane(st) {
   };
   st.request = () => {   // the picture at the marked point (or the window's centre) once the engine is up
     const p = st.data.plane;
-    const at = st.data.marker || [(p.x_range[0] + p.x_range[1]) / 2, (p.y_range[0] + p.y_range[1]) / 2];
+    const at = st.at || st.data.marker || [(p.x_range[0] + p.x_range[1]) / 2, (p.y_range[0] + p.y_range[1]) / 2];
     st.decodeAt(at[0], at[1]);
   };
-  st.update = (data) => drawPoints(st, data);
+  st.update = (data, prev) => {
+    if (prev && JSON.stringify(prev.marker) !== JSON.stringify(data.marker)) st.at = null;   // the page moved it
+    drawPoints(st, data);
+  };
   st.showServer = (pixels) => { paint(st.picture.getContext("2d"), pixels, 0, 0, 0, st.image); marked(st.picture); };
 }
 
@@ -292,8 +304,11 @@ function drawPoints(st, data) {
   ctx.globalAlpha = 1;
   ctx.fillStyle = "#444";
   ctx.font = "11px sans-serif";
-  ctx.fillText(fmt(x0), 3, px - 4);
-  ctx.fillText(fmt(x1), px - 30, px - 4);
+  ctx.fillText(`x ${fmt(x0)}`, 3, px - 4);   // the window's corners: x along the bottom, y up the left
+  ctx.textAlign = "right";
+  ctx.fillText(fmt(x1), px - 3, px - 4);
+  ctx.textAlign = "left";
+  ctx.fillText(`y ${fmt(y0)}`, 3, px - 17);
   ctx.fillText(fmt(y1), 3, 12);
   st.legend.textContent = "";
   (p.class_names || []).forEach((name, c) => {
@@ -302,9 +317,8 @@ function drawPoints(st, data) {
     dot.style.background = colors[c % colors.length];
     el("span", {text: name}, item);
   });
-  if (data.marker) {
-    st.mark((data.marker[0] - x0) / (x1 - x0), (y1 - data.marker[1]) / (y1 - y0));
-  }
+  const at = st.at || data.marker;
+  if (at) st.markAt(at[0], at[1]);
 }
 
 function buildGrid(st) {

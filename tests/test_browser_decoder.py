@@ -66,6 +66,8 @@ def wait_status(page: Page, views, status: str, timeout: float = 60_000) -> None
 
 
 def test_browser_pictures_match_the_library_and_follow_the_pointer(page: Page, decoder_app_url, model):
+    requested = []
+    page.on("request", lambda r: requested.append(r.url))
     page.goto(decoder_app_url + "/?view=all&n=10")
     wait_status(page, ["sliders", "plane", "grid"], "ready")
     for view in ("sliders", "plane", "grid"):
@@ -108,6 +110,10 @@ def test_browser_pictures_match_the_library_and_follow_the_pointer(page: Page, d
     assert a == pytest.approx(1.5, abs=0.05) and b == pytest.approx(1.5, abs=0.05)
     assert caption(page, "plane")["engine"] == "browser"
     assert caption(page, "sliders")["sent_model"] is False   # the browser holds it already
+    # everything came from the app itself: the runtime from its static folder, nothing from a CDN
+    assert any(u.endswith("/app/static/vendor/onnxruntime-web/ort-wasm-simd-threaded.wasm") for u in requested)
+    assert all(u.startswith((decoder_app_url, "blob:", "data:")) for u in requested), \
+        [u for u in requested if not u.startswith(decoder_app_url)]
     expect(page.get_by_test_id("stException")).to_have_count(0)
     screenshot(page, "decoder_browser")
 
