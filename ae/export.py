@@ -162,15 +162,21 @@ def cached(model: Autoencoder, part: str = "decoder", folder: str | Path | None 
     return data
 
 
-def save(model: Autoencoder, folder: str | Path) -> dict[str, Path]:
-    """Write decoder.onnx (where the kind has one) and encoder.onnx into `folder`; {part: path}."""
+def save(model: Autoencoder, folder: str | Path, checked: bool = True) -> dict[str, Path]:
+    """Write decoder.onnx (where the kind has one) and encoder.onnx into `folder`; {part: path}.
+
+    checked: run each file against the library first (`check`), so a file that would not compute
+    what the model does is never written (ExportError)."""
     folder = Path(folder)
+    files = {part: cached(model, part) for part in parts(model)}
+    if checked:
+        for part, data in files.items():
+            check(model, data, part)
     folder.mkdir(parents=True, exist_ok=True)
     out = {}
-    for part in parts(model):
-        path = folder / f"{part}.onnx"
-        path.write_bytes(to_onnx(model, part))
-        out[part] = path
+    for part, data in files.items():
+        out[part] = folder / f"{part}.onnx"
+        out[part].write_bytes(data)
     return out
 
 

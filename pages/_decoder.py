@@ -10,13 +10,16 @@ and the app needs no Node.js at run time.
 
 One call draws one view; the page feeds it plain numbers (from `ae.generate` or anything else):
 
-    onnx = decoder_onnx(model)                              # ae.export.to_onnx(model, "decoder"), cached
     plane = Plane(origin=[0, 0], u=[1, 0], v=[0, 1], x_range=(-3, 3), y_range=(-3, 3),
                   points=codes_2d, classes=labels, class_names=names)
-    got = decoder(model, onnx, plane, key="gen.plane")      # the picture follows the pointer
-    if got.z is not None: ...                               # the code the learner clicked
-    decoder(model, onnx, Grid(plane, xs, ys), key="gen.grid")
-    decoder(model, onnx, Sliders(values=[0, 0], ranges=[(-3, 3)] * 2), key="gen.sliders")
+    got = decoder(model, plane, key="gen.plane")      # the picture follows the pointer
+    if got.z is not None: ...                         # the code the learner clicked
+    decoder(model, Grid(plane, xs, ys), key="gen.grid")
+    decoder(model, Sliders(values=[0, 0], ranges=[(-3, 3)] * 2), key="gen.sliders")
+
+The model's decoder is exported once per set of weights (`decoder_onnx`, kept on disk by
+ae.export.cached); a kind that cannot decode z alone (unet, conv_refine) raises ae.export.ExportError,
+so a page checks `ae.export.can_decode(model)` first and explains instead.
 
 Where WebAssembly (or the runtime) cannot start, the component says so and reports it; this module
 then decodes on the server with `ae.infer.decode` and the component paints those pictures, updated on
@@ -172,14 +175,15 @@ def _server_pixels(model, z: np.ndarray) -> str:
     return base64.b64encode(ae.viz.to_uint8(pictures).tobytes()).decode("ascii")
 
 
-def decoder(model, onnx: bytes, view: Sliders | Plane | Grid, *, key: str, size: int = 168,
+def decoder(model, view: Sliders | Plane | Grid, *, key: str, onnx: bytes | None = None, size: int = 168,
             plane_px: int = 320, grid_px: int = 560) -> Pointed:
     """Draw one decoder view and return what the learner pointed at.
 
-    model: the Autoencoder (its latent size, and the fallback's decoder); onnx: its decoder as ONNX
-    bytes (`decoder_onnx`); key: a unique, stable widget key; size: the picture's width in CSS pixels;
-    plane_px, grid_px: the plane's and the grid's widths.
+    model: the Autoencoder (its latent size, and the fallback's decoder); key: a unique, stable widget
+    key; onnx: its decoder as ONNX bytes (default: `decoder_onnx(model)`); size: the picture's width in
+    CSS pixels; plane_px, grid_px: the plane's and the grid's widths.
     """
+    onnx = decoder_onnx(model) if onnx is None else onnx
     latent_dim = model.config.latent_dim
     kind = {Sliders: "sliders", Plane: "plane", Grid: "grid"}.get(type(view))
     if kind is None:

@@ -65,9 +65,9 @@ def _script():
     onnx = decoder_onnx(model)
     plane = Plane([0, 0], [1, 0], [0, 1], (-3, 3), (-3, 3), points=[[0, 0], [1, 1]], classes=[0, 1],
                   class_names=["a", "b"], marker=(0.5, 0.5))
-    got = {"s": decoder(model, onnx, Sliders([0.5, -1.0], [(-3, 3)] * 2), key="s"),
-           "p": decoder(model, onnx, plane, key="p"),
-           "g": decoder(model, onnx, Grid(plane, [-1, 0, 1], [-1, 0, 1]), key="g")}
+    got = {"s": decoder(model, Sliders([0.5, -1.0], [(-3, 3)] * 2), key="s", onnx=onnx),
+           "p": decoder(model, plane, key="p", onnx=onnx),
+           "g": decoder(model, Grid(plane, [-1, 0, 1], [-1, 0, 1]), key="g")}   # exports (cached) itself
     st.session_state["got"] = {k: {"engine": v.engine, "reason": v.reason, "at": v.at, **v.extra,
                                    "z": None if v.z is None else [float(x) for x in v.z]}
                                for k, v in got.items()}

@@ -17,6 +17,11 @@ SMALL = {"dense": (16, 8), "conv": (4, 8), "vae": (4, 8), "unet": (4, 8), "conv_
 DECODES = ("dense", "conv", "vae")   # the kinds whose decoder needs only z
 
 
+@pytest.fixture(autouse=True)
+def _own_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("AE_CACHE_DIR", str(tmp_path))   # export.cached and save write here, not into .cache
+
+
 def tiny(kind: str, latent_dim: int = 3, seed: int = 0):
     torch.manual_seed(seed)
     return ae.build_model(ae.ModelConfig(kind=kind, latent_dim=latent_dim, hidden=SMALL.get(kind)))
@@ -73,8 +78,9 @@ def test_every_kind_exports_what_it_can_and_matches_the_library(kind, exported):
 @pytest.mark.skipif(not SHIPPED.is_dir(), reason="needs the shipped mnist_vae_z2")
 def test_shipped_checkpoint_both_parts(tmp_path):
     model, _ = ae.checkpoint.load(SHIPPED)
-    paths = export.save(model, tmp_path)
+    paths = export.save(model, tmp_path / "out")   # checked against the library before writing
     assert set(paths) == {"decoder", "encoder"} and all(p.stat().st_size > 10_000 for p in paths.values())
+    assert sorted(p.name[-12:] for p in (tmp_path / "onnx").iterdir()) == ["decoder.onnx", "encoder.onnx"]  # cached
     images = ae.data.synthetic(16).images
     assert export.check(model, paths["encoder"], "encoder", inputs=images) <= export.CHECK_TOLERANCE
     assert export.check(model, paths["decoder"], "decoder") <= export.CHECK_TOLERANCE   # wider than the prior
@@ -89,6 +95,13 @@ def test_check_fails_for_another_models_file(exported):
         export.check(tiny("dense", latent_dim=2), exported("dense", "encoder"), "encoder")
     with pytest.raises(ExportError, match="unknown part"):
         export.check(tiny("dense"), exported("dense", "encoder"), "middle")
+
+
+def test_save_refuses_a_file_that_differs(tmp_path, monkeypatch, exported):
+    monkeypatch.setattr(export, "cached", lambda m, part: exported("vae", part))   # another model's files
+    with pytest.raises(ExportError, match="differs from the library"):
+        export.save(tiny("vae", seed=1), tmp_path / "out")
+    assert not (tmp_path / "out").exists()
 
 
 def test_cached_keeps_one_file_per_set_of_weights(tmp_path, monkeypatch, exported):

@@ -56,13 +56,13 @@ n_sliders = min(d, 8)
 
 if view in ("all", "sliders"):
     start = (SLIDER_START + [0.0] * n_sliders)[:n_sliders]
-    got = decoder(model, onnx, Sliders(values=start, ranges=[(-3, 3)] * n_sliders), key="sliders")
+    got = decoder(model, Sliders(values=start, ranges=[(-3, 3)] * n_sliders), key="sliders", onnx=onnx)
     report("sliders", got)
 if view in ("all", "plane"):
-    got = decoder(model, onnx, plane, key="plane")
+    got = decoder(model, plane, key="plane", onnx=onnx)
     report("plane", got)
 if view in ("all", "grid"):
     n = st.slider("n", 5, 30, int(st.query_params.get("n", 10)), key="n")
     xs = np.linspace(-2.5, 2.5, n)
-    got = decoder(model, onnx, Grid(plane, xs, xs), key="grid")
+    got = decoder(model, Grid(plane, xs, xs), key="grid", onnx=onnx)
     report("grid", got)
