@@ -322,23 +322,50 @@ function drawPoints(st, data) {
 }
 
 function buildGrid(st) {
-  const {root} = st;
+  const {root, data} = st;
+  st.n = null;   // the size the learner chose with the grid's own slider; null: the page's grid
+  const sizes = data.grid.sizes;
+  if (sizes) {   // the grid's own size slider: a new size is decoded here, with no rerun
+    const line = el("label", {class: "slider grid-size"}, root);
+    el("span", {class: "name", text: data.text.grid_size}, line);
+    st.sizeInput = el("input", {type: "range", min: 0, max: sizes.length - 1, step: 1,
+      "aria-label": data.text.grid_size}, line);
+    st.sizeValue = el("span", {class: "value"}, line);
+    st.sizeInput.addEventListener("input", () => {
+      st.n = st.data.grid.sizes[Number(st.sizeInput.value)][0];
+      st.showSize();
+      st.request();
+    });
+    st.sizeInput.addEventListener("change", () => st.report("size", st.n));
+  }
   st.canvas = el("canvas", {class: "grid", "data-frames": "0"}, root);
+  st.current = () => {   // {n, xs, ys} of the grid to draw
+    const g = st.data.grid;
+    const chosen = st.n !== null && g.sizes ? g.sizes.find((e) => e[0] === st.n) : null;
+    return chosen ? {n: chosen[0], xs: chosen[1], ys: chosen[2]} : {n: g.xs.length, xs: g.xs, ys: g.ys};
+  };
+  st.showSize = () => {
+    if (!st.sizeInput) return;
+    const {n, xs, ys} = st.current();
+    st.sizeInput.value = String(st.data.grid.sizes.findIndex((e) => e[0] === n));
+    st.sizeValue.textContent = `${xs.length} × ${ys.length}`;
+  };
   st.canvas.addEventListener("click", (e) => {
     const r = st.canvas.getBoundingClientRect();
-    const g = st.data.grid;
-    const col = Math.min(g.xs.length - 1, Math.floor((e.clientX - r.left) / r.width * g.xs.length));
-    const row = Math.min(g.ys.length - 1, Math.floor((e.clientY - r.top) / r.height * g.ys.length));
-    st.report("pointed", {cell: [row, col]});
+    const {n, xs, ys} = st.current();
+    const col = Math.min(xs.length - 1, Math.floor((e.clientX - r.left) / r.width * xs.length));
+    const row = Math.min(ys.length - 1, Math.floor((e.clientY - r.top) / r.height * ys.length));
+    st.report("pointed", {cell: [row, col], size: st.data.grid.sizes ? n : null});
   });
   st.request = () => {
     if (!st.engine) return;
-    const g = st.data.grid, p = st.data.plane, d = st.data.latent_dim;
-    const nx = g.xs.length, ny = g.ys.length;
+    const p = st.data.plane, d = st.data.latent_dim;
+    const {xs, ys} = st.current();
+    const nx = xs.length, ny = ys.length;
     const z = new Float32Array(nx * ny * d);
     // row 0 is the top of the picture: the largest y, as on the plane
     for (let r = 0; r < ny; r++) {
-      for (let c = 0; c < nx; c++) zAt(p.origin, [p.u, p.v], [g.xs[c], g.ys[ny - 1 - r]], z, (r * nx + c) * d);
+      for (let c = 0; c < nx; c++) zAt(p.origin, [p.u, p.v], [xs[c], ys[ny - 1 - r]], z, (r * nx + c) * d);
     }
     const started = performance.now();
     st.latest.push(async () => {
@@ -353,12 +380,14 @@ function buildGrid(st) {
         st.paintRows(out, nx, r0, n);
         await new Promise((resolve) => setTimeout(resolve, 0));   // lets the browser show these rows
       }
+      st.canvas.dataset.shown = `${nx}x${ny}`;
       marked(st.canvas);
       st.canvas.dataset.decodeMs = String(performance.now() - started);
     });
   };
-  st.sizeGrid = (nx, ny) => {
+  st.sizeGrid = (nx, ny) => {   // data-shown names the grid once it is complete ("30x30"), "" meanwhile
     const c = st.canvas;
+    c.dataset.shown = "";
     if (c.width !== nx * 28 || c.height !== ny * 28) { c.width = nx * 28; c.height = ny * 28; }
     c.style.width = `${Math.min(st.data.grid_px, nx * 28 * 4)}px`;
   };
@@ -372,10 +401,21 @@ function buildGrid(st) {
   st.drawGrid = (values, nx, ny) => {
     st.sizeGrid(nx, ny);
     st.paintRows(values, nx, 0, ny);
+    st.canvas.dataset.shown = `${nx}x${ny}`;
     marked(st.canvas);
   };
-  st.update = () => {};
-  st.showServer = (pixels) => st.drawGrid(pixels, st.data.grid.xs.length, st.data.grid.ys.length);
+  st.update = (data, prev) => {   // the page's own grid changed size: it wins over the learner's choice
+    if (prev && (prev.grid.xs.length !== data.grid.xs.length || prev.grid.ys.length !== data.grid.ys.length)) {
+      st.n = null;
+    }
+    st.showSize();
+  };
+  st.showServer = (pixels) => {   // the server decoded the size it was told of last (data.server_size)
+    if (st.data.server_size != null) st.n = st.data.server_size;
+    st.showSize();
+    const {xs, ys} = st.current();
+    st.drawGrid(pixels, xs.length, ys.length);
+  };
 }
 
 const BUILDERS = {sliders: buildSliders, plane: buildPlane, grid: buildGrid};
@@ -388,7 +428,8 @@ export default function (component) {
   // what the view's elements are built from: when it changes (another view, picture size, slider
   // ranges or labels), the view is built again; anything else is an update of the same elements
   const layout = JSON.stringify([data.view, data.size, data.plane_px,
-    data.sliders ? [data.sliders.ranges, data.sliders.labels] : null]);
+    data.sliders ? [data.sliders.ranges, data.sliders.labels] : null,
+    data.grid && data.grid.sizes ? data.grid.sizes.map((e) => e[0]) : null]);
   if (!st || st.layout !== layout) {
     parentElement.querySelectorAll(".ae-decoder").forEach((n) => n.remove());
     const root = el("div", {class: `ae-decoder view-${data.view}`, "data-status": "loading"}, parentElement);

@@ -31,7 +31,7 @@ import base64
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 import streamlit as st
@@ -132,14 +132,37 @@ class Plane:
 @dataclass(frozen=True)
 class Grid:
     """An n x m grid of pictures decoded over a plane: column c at a = xs[c] (left to right), row r
-    at b = ys[r] with ys listed bottom to top, as on the plane (so the top row is the largest b)."""
+    at b = ys[r] with ys listed bottom to top, as on the plane (so the top row is the largest b).
+
+    sizes: other grids the learner may switch to inside the component, without a rerun, as
+    {n: (xs, ys)}: a slider over the keys appears above the grid, starting at n = len(xs) (which must
+    be one of them). The learner's choice comes back as Pointed.size.
+    """
     plane: Plane
     xs: Sequence[float]
     ys: Sequence[float]
+    sizes: Mapping[int, tuple[Sequence[float], Sequence[float]]] | None = None
 
-    def codes(self) -> np.ndarray:
+    def axes(self, n: int | None = None) -> tuple[list[float], list[float]]:
+        """(xs, ys) of the grid of size n (a key of `sizes`), or of the starting grid."""
+        if n is not None and self.sizes and n in self.sizes:
+            xs, ys = self.sizes[n]
+            return _floats(xs, f"size {n}'s xs"), _floats(ys, f"size {n}'s ys")
+        return _floats(self.xs, "xs"), _floats(self.ys, "ys")
+
+    def codes(self, n: int | None = None) -> np.ndarray:
         """(len(ys) * len(xs), latent_dim): the codes in drawing order, top row first."""
-        return np.stack([self.plane.z(a, b) for b in list(self.ys)[::-1] for a in self.xs])
+        xs, ys = self.axes(n)
+        return np.stack([self.plane.z(a, b) for b in ys[::-1] for a in xs])
+
+    def resolved(self) -> dict:
+        xs, ys = self.axes()
+        sizes = None
+        if self.sizes:
+            if len(xs) not in self.sizes:
+                raise ValueError(f"the starting grid has {len(xs)} columns, not one of the sizes {sorted(self.sizes)}")
+            sizes = [[int(n), *self.axes(int(n))] for n in sorted(self.sizes)]
+        return {"xs": xs, "ys": ys, "sizes": sizes}
 
 
 @dataclass(frozen=True)
@@ -149,6 +172,7 @@ class Pointed:
     reason: str = ""                   # why the browser could not decode, for "server"
     z: np.ndarray | None = None        # the code the learner last clicked (plane, grid) or released (sliders)
     at: tuple | None = None            # plane (a, b), the slider values, or the grid cell (row, col)
+    size: int | None = None            # the grid size the learner chose (Grid.sizes), None until then
     extra: dict = field(default_factory=dict)
 
 
@@ -196,6 +220,8 @@ def decoder(model, view: Sliders | Plane | Grid, *, key: str, onnx: bytes | None
     state = ss.get(key)
     state = state if isinstance(state, dict) else {}
     engine, pointed = (v if isinstance(v, dict) else {} for v in (state.get("engine"), state.get("pointed")))
+    chosen = state.get("size")
+    chosen = chosen if isinstance(view, Grid) and view.sizes and isinstance(chosen, int) and chosen in view.sizes else None
     served = st.get_option("server.enableStaticServing")
     if not served:
         engine = {"status": "unavailable", "reason": "the app does not serve static files (server.enableStaticServing)"}
@@ -207,7 +233,8 @@ def decoder(model, view: Sliders | Plane | Grid, *, key: str, onnx: bytes | None
     send_model = ss.get(has_key) != digest and status != "unavailable"
 
     data = {"view": kind, "latent_dim": latent_dim, "assets": assets_url(), "size": size, "plane_px": plane_px,
-            "grid_px": grid_px, "colors": PALETTE, "text": {"unavailable": t("decoder.unavailable")},
+            "grid_px": grid_px, "colors": PALETTE,
+            "text": {"unavailable": t("decoder.unavailable"), "grid_size": t("decoder.grid_size")},
             "model": {"hash": digest, "b64": base64.b64encode(onnx).decode("ascii") if send_model else None}}
     if kind == "sliders":
         data["sliders"] = view.resolved(latent_dim)
@@ -216,16 +243,17 @@ def decoder(model, view: Sliders | Plane | Grid, *, key: str, onnx: bytes | None
         data["marker"] = list(_floats(view.marker, "marker", 2)) if view.marker is not None else None
     else:
         data["plane"] = view.plane.resolved(latent_dim)
-        data["grid"] = {"xs": _floats(view.xs, "xs"), "ys": _floats(view.ys, "ys")}
+        data["grid"] = view.resolved()
     if status == "unavailable":
-        data["server"] = _server_pixels(model, _fallback_codes(view, latent_dim, pointed))
+        data["server"] = _server_pixels(model, _fallback_codes(view, latent_dim, pointed, chosen))
+        data["server_size"] = chosen
 
-    _COMPONENT(key=key, data=data, default={"engine": None, "pointed": None},
-               on_engine_change=lambda: None, on_pointed_change=lambda: None)
+    _COMPONENT(key=key, data=data, default={"engine": None, "pointed": None, "size": None},
+               on_engine_change=lambda: None, on_pointed_change=lambda: None, on_size_change=lambda: None)
     z, at = _decoded_point(view, latent_dim, pointed)
     return Pointed(engine={"ready": "browser", "unavailable": "server"}.get(status, "starting"),
                    reason=str(engine.get("reason", ""))[:300] if status == "unavailable" else "",
-                   z=z, at=at, extra={"sent_model": send_model})
+                   z=z, at=at, size=chosen, extra={"sent_model": send_model})
 
 
 def _decoded_point(view, latent_dim: int, pointed: dict) -> tuple[np.ndarray | None, tuple | None]:
@@ -239,18 +267,21 @@ def _decoded_point(view, latent_dim: int, pointed: dict) -> tuple[np.ndarray | N
             return view.z(a, b), (a, b)
         if isinstance(view, Grid) and pointed.get("cell") is not None:
             row, col = (int(v) for v in pointed["cell"])
-            if 0 <= row < len(view.ys) and 0 <= col < len(view.xs):
-                return view.plane.z(view.xs[col], list(view.ys)[::-1][row]), (row, col)
+            n = pointed.get("size")
+            xs, ys = view.axes(n if isinstance(n, int) else None)
+            if 0 <= row < len(ys) and 0 <= col < len(xs):
+                return view.plane.z(xs[col], ys[::-1][row]), (row, col)
     except (TypeError, ValueError):   # a report from an older view: ignore it
         pass
     return None, None
 
 
-def _fallback_codes(view, latent_dim: int, pointed: dict) -> np.ndarray:
-    """The codes the server decodes when the browser cannot: the grid, or the clicked point / slider
-    position (the marker or the window's centre / the starting values until then)."""
+def _fallback_codes(view, latent_dim: int, pointed: dict, size: int | None = None) -> np.ndarray:
+    """The codes the server decodes when the browser cannot: the grid (of the size the learner chose),
+    or the clicked point / slider position (the marker or the window's centre / the starting values
+    until then)."""
     if isinstance(view, Grid):
-        return view.codes()
+        return view.codes(size)
     z, _ = _decoded_point(view, latent_dim, pointed)
     if z is None:
         if isinstance(view, Sliders):

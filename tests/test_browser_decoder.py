@@ -70,8 +70,9 @@ def test_browser_pictures_match_the_library_and_follow_the_pointer(page: Page, d
     page.on("request", lambda r: requested.append(r.url))
     page.goto(decoder_app_url + "/?view=all&n=10")
     wait_status(page, ["sliders", "plane", "grid"], "ready")
-    for view in ("sliders", "plane", "grid"):
+    for view in ("sliders", "plane"):
         page.wait_for_function(f"v => ({CANVAS_JS})(v).dataset.frames > 0", arg=view, timeout=20_000)
+    page.wait_for_function(f"() => ({CANVAS_JS})('grid').dataset.shown === '10x10'", timeout=20_000)
 
     # the slider panel at its starting values
     shot = page.evaluate(PIXELS_JS, "sliders")
@@ -85,6 +86,17 @@ def test_browser_pictures_match_the_library_and_follow_the_pointer(page: Page, d
     assert tiles.shape == (100, 28, 28)
     assert np.abs(tiles - expected).mean() < MAD_LIMIT
     assert np.abs(tiles - expected).max() <= 2 / 255   # no single pixel off by more than rounding
+    # the grid's own size slider: a 5 x 5 grid decoded here, then reported to the page
+    frames = page.evaluate(PIXELS_JS, "grid")["frames"]
+    page.locator(".ae-decoder.view-grid input[type=range]").first.focus()
+    page.keyboard.press("Home")
+    page.wait_for_function(f"n => ({CANVAS_JS})('grid').dataset.shown === '5x5' && ({CANVAS_JS})('grid').dataset.frames > n",
+                           arg=frames, timeout=20_000)
+    xs5 = np.linspace(-2.5, 2.5, 5)
+    tiles = as_tiles(page.evaluate(PIXELS_JS, "grid"))
+    assert tiles.shape == (25, 28, 28)
+    assert np.abs(tiles - library(model, [[a, b] for b in xs5[::-1] for a in xs5])).mean() < MAD_LIMIT
+    expect(page.get_by_text(re.compile(r'^grid: .*"size": 5'))).to_be_visible(timeout=20_000)
 
     # the pointer over the plane: the picture changes with each move, and it is the library's picture
     # of the code the component says it decoded
@@ -129,7 +141,7 @@ def test_without_webassembly_the_server_decodes(browser, decoder_app_url, model)
         assert "WebAssembly" in caption(page, "sliders")["reason"]
         note = page.evaluate(f"() => ({ROOT_JS})('sliders').querySelector('.note').textContent")
         assert "WebAssembly" in note and "server" in note
-        page.wait_for_function(f"() => ({CANVAS_JS})('grid').width === 5 * 28", timeout=20_000)
+        page.wait_for_function(f"() => ({CANVAS_JS})('grid').dataset.shown === '5x5'", timeout=20_000)
         wait_for_app(page)
 
         shot = page.evaluate(PIXELS_JS, "sliders")

@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 import ae
 from pages._decoder import Grid, Plane, Sliders
+from pages._text import STRINGS
 
 
 @pytest.fixture(autouse=True)
@@ -47,6 +48,12 @@ def test_plane_and_grid_codes():
     grid = Grid(plane, xs=[-1, 1], ys=[0, 2])
     # drawing order: the top row (largest y) first, each row left to right
     np.testing.assert_allclose(grid.codes(), [plane.z(-1, 2), plane.z(1, 2), plane.z(-1, 0), plane.z(1, 0)])
+    sized = Grid(plane, xs=[-1, 1], ys=[0, 2], sizes={2: ([-1, 1], [0, 2]), 3: ([-1, 0, 1], [0, 1, 2])})
+    assert sized.resolved()["sizes"] == [[2, [-1, 1], [0, 2]], [3, [-1, 0, 1], [0, 1, 2]]]
+    np.testing.assert_allclose(sized.codes(3)[0], plane.z(-1, 2))
+    assert len(sized.codes(3)) == 9 and len(sized.codes()) == len(sized.codes(7)) == 4   # unknown size: the start
+    with pytest.raises(ValueError, match="not one of the sizes"):
+        Grid(plane, xs=[0], ys=[0], sizes={2: ([-1, 1], [0, 2])}).resolved()
     with pytest.raises(ValueError, match="2 points but 1 classes"):
         Plane([0], [1], [1], (-1, 1), (-1, 1), points=[[0, 0], [1, 1]], classes=[0]).resolved(1)
     with pytest.raises(ValueError, match="u has 2 numbers, expected 3"):
@@ -67,8 +74,10 @@ def _script():
                   class_names=["a", "b"], marker=(0.5, 0.5))
     got = {"s": decoder(model, Sliders([0.5, -1.0], [(-3, 3)] * 2), key="s", onnx=onnx),
            "p": decoder(model, plane, key="p", onnx=onnx),
-           "g": decoder(model, Grid(plane, [-1, 0, 1], [-1, 0, 1]), key="g")}   # exports (cached) itself
-    st.session_state["got"] = {k: {"engine": v.engine, "reason": v.reason, "at": v.at, **v.extra,
+           "g": decoder(model, Grid(plane, [-1, 0, 1], [-1, 0, 1],
+                                    sizes={3: ([-1, 0, 1], [-1, 0, 1]), 2: ([-2, 2], [-2, 2])}),
+                        key="g")}   # exports (cached) itself
+    st.session_state["got"] = {k: {"engine": v.engine, "reason": v.reason, "at": v.at, "size": v.size, **v.extra,
                                    "z": None if v.z is None else [float(x) for x in v.z]}
                                for k, v in got.items()}
 
@@ -95,7 +104,9 @@ def test_first_run_sends_the_model_to_every_view(model):
     assert plane["model"] == grid["model"] == sliders["model"]
     assert sliders["assets"] == "/app/static/vendor/onnxruntime-web/" and "server" not in sliders
     assert sliders["sliders"]["values"] == [0.5, -1.0] and plane["marker"] == [0.5, 0.5]
-    assert grid["grid"] == {"xs": [-1, 0, 1], "ys": [-1, 0, 1]} and plane["plane"]["class_names"] == ["a", "b"]
+    assert grid["grid"] == {"xs": [-1, 0, 1], "ys": [-1, 0, 1], "sizes": [[2, [-2, 2], [-2, 2]], [3, [-1, 0, 1], [-1, 0, 1]]]}
+    assert plane["plane"]["class_names"] == ["a", "b"]
+    assert grid["text"]["grid_size"] == STRINGS["ko"]["decoder.grid_size"]   # the app's default language
     got = at.session_state["got"]
     assert all(g["engine"] == "starting" and g["sent_model"] and g["z"] is None for g in got.values())
 
@@ -124,7 +135,23 @@ def test_reports_from_the_browser(model):
     assert got["p"]["at"] == (1.0, 1.0)
     # the grid's browser asked for the model again; its click was the top row's right cell
     assert grid["model"]["b64"] is not None and got["g"]["sent_model"]
-    assert got["g"]["at"] == (0, 2) and got["g"]["z"] == [1.0, 1.0]
+    assert got["g"]["at"] == (0, 2) and got["g"]["z"] == [1.0, 1.0] and got["g"]["size"] is None
+
+
+def test_grid_size_chosen_in_the_browser(model):
+    at = AppTest.from_function(_script, default_timeout=60)
+    at.session_state["g"] = {"engine": {"status": "unavailable", "reason": "no"}, "size": 2,
+                             "pointed": {"cell": [1, 0], "size": 2}}
+    at.run()
+    assert not at.exception
+    grid = _sent(at)[2]
+    got = at.session_state["got"]["g"]
+    assert got["size"] == 2 and got["at"] == (1, 0) and got["z"] == [-2.0, -2.0]   # bottom left of the 2 x 2
+    # the server decodes the 2 x 2 grid the learner chose, top row first
+    pixels = np.frombuffer(base64.b64decode(grid["server"]), np.uint8).reshape(-1, 28, 28)
+    codes = torch.tensor([[-2.0, 2.0], [2.0, 2.0], [-2.0, -2.0], [2.0, -2.0]])
+    np.testing.assert_array_equal(pixels, ae.viz.to_uint8(ae.infer.decode(model, codes)))
+    assert grid["server_size"] == 2
 
 
 def test_reports_that_make_no_sense_are_ignored():

@@ -49,7 +49,8 @@ view = st.query_params.get("view", "all")
 
 def report(name: str, got) -> None:
     """What the view returned, as one caption line the tests read."""
-    st.caption(f"{name}: " + json.dumps({"engine": got.engine, "at": got.at, "reason": got.reason, **got.extra}))
+    st.caption(f"{name}: " + json.dumps({"engine": got.engine, "at": got.at, "size": got.size, "reason": got.reason,
+                                         **got.extra}))
 
 
 n_sliders = min(d, 8)
@@ -62,7 +63,8 @@ if view in ("all", "plane"):
     got = decoder(model, plane, key="plane", onnx=onnx)
     report("plane", got)
 if view in ("all", "grid"):
+    # the page's own size (a rerun) and, inside the component, every size from 5 to 30 (no rerun)
     n = st.slider("n", 5, 30, int(st.query_params.get("n", 10)), key="n")
-    xs = np.linspace(-2.5, 2.5, n)
-    got = decoder(model, Grid(plane, xs, xs), key="grid", onnx=onnx)
+    sizes = {k: (np.linspace(-2.5, 2.5, k),) * 2 for k in range(5, 31)}
+    got = decoder(model, Grid(plane, *sizes[n], sizes=sizes), key="grid", onnx=onnx)
     report("grid", got)
