@@ -109,6 +109,7 @@ def to_onnx(model: Autoencoder, part: str = "decoder") -> bytes:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")   # the exporter's notes on its own internals
+            # Dim.DYNAMIC: a named Dim("batch") came out as the example's fixed batch of 2 (torch 2.14)
             program = torch.onnx.export(module, (example,), dynamo=True, opset_version=OPSET,
                                         input_names=[name_in], output_names=[name_out],
                                         dynamic_shapes=({0: Dim.DYNAMIC},), verbose=False)
@@ -203,7 +204,7 @@ def check(model: Autoencoder, onnx: bytes | str | Path, part: str = "decoder", i
     pixels are checked too), n random pictures in [0, 1] for an encoder. n is not the export's
     example batch (2), so the dynamic batch size is checked as well.
     """
-    module, _, _, _ = _module_and_input(model, part)
+    _module_and_input(model, part)   # an unknown part, or a decoder the kind cannot have: a clear error first
     if inputs is None:
         g = torch.Generator().manual_seed(seed)
         inputs = (torch.randn(n, model.config.latent_dim, generator=g) * 2.0 if part == "decoder"

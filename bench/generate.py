@@ -21,7 +21,6 @@ trip; the 30 x 30 grid on screen within 300 ms.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import random
 import threading
 from pathlib import Path
@@ -99,7 +98,7 @@ async def _pointer(page, moves: int, rng: random.Random) -> list[float]:
     for _ in range(moves):
         n = await page.evaluate(FRAMES, "plane")
         px, py = x + w * rng.uniform(0.1, 0.9), y + h * rng.uniform(0.1, 0.9)
-        times.append(await _timed(page, lambda: page.mouse.move(px, py), PAINTED, ["plane", n, ""]))
+        times.append(await _timed(page, lambda x=px, y=py: page.mouse.move(x, y), PAINTED, ["plane", n, ""]))
     return times
 
 
@@ -109,7 +108,7 @@ async def _component_slider(page, moves: int) -> list[float]:
     for i in range(moves):
         n = await page.evaluate(FRAMES, "sliders")
         key = "ArrowRight" if (i // 10) % 2 == 0 else "ArrowLeft"   # back and forth near the start
-        times.append(await _timed(page, lambda: page.keyboard.press(key), PAINTED, ["sliders", n, ""]))
+        times.append(await _timed(page, lambda k=key: page.keyboard.press(k), PAINTED, ["sliders", n, ""]))
     return times
 
 
@@ -148,7 +147,7 @@ async def _round_trip(page, moves: int) -> list[float]:
     for i in range(moves):
         before = await page.evaluate(IMAGE)
         key = "ArrowRight" if (i // 10) % 2 == 0 else "ArrowLeft"
-        times.append(await _timed(page, lambda: page.keyboard.press(key), SHOWN, before))
+        times.append(await _timed(page, lambda k=key: page.keyboard.press(k), SHOWN, before))
         await page.wait_for_function(IDLE, timeout=30_000)
     return times
 

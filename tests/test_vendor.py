@@ -35,5 +35,5 @@ def test_the_decoder_loads_only_vendored_files():
     assert named == set(vendor.FILES)
     assert not re.search(r"https?://", js)   # no address elsewhere: nothing from a CDN
     toml = (ROOT / ".streamlit" / "config.toml").read_text()
-    assert re.search(r"^enableStaticServing\s*=\s*true", toml, re.M)
+    assert re.search(r"^enableStaticServing\s*=\s*true", toml, re.MULTILINE)
     assert (ROOT / "tests" / "apps" / "static").resolve() == (ROOT / "static").resolve()
