@@ -112,15 +112,22 @@ async def _component_slider(page, moves: int) -> list[float]:
     return times
 
 
+GRID_STATE = (f"() => {{ const c = ({CANVAS})('grid'); return c && {{frames: c.dataset.frames, shown: c.dataset.shown, "
+              "status: c.closest('.ae-decoder').dataset.status}}; }}")
+
+
 async def _grid_to(page, control, key: str, size: str, timed: bool) -> float | None:
     n = await page.evaluate(FRAMES, "grid")
     await control.focus()
-    if timed:
-        took = await _timed(page, lambda: page.keyboard.press(key), PAINTED, ["grid", n, size])
-    else:
-        await page.keyboard.press(key)
-        await page.wait_for_function(PAINTED, arg=["grid", n, size], timeout=30_000)
-        took = None
+    try:
+        if timed:
+            took = await _timed(page, lambda: page.keyboard.press(key), PAINTED, ["grid", n, size])
+        else:
+            await page.keyboard.press(key)
+            await page.wait_for_function(PAINTED, arg=["grid", n, size], timeout=30_000)
+            took = None
+    except Exception as e:   # seen once in a dozen runs on a loaded machine: say where it stood
+        raise RuntimeError(f"no {size} grid after {key} (paints before: {n}; now: {await page.evaluate(GRID_STATE)})") from e
     await page.wait_for_function(IDLE, timeout=30_000)
     return took
 

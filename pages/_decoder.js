@@ -16,6 +16,7 @@ const ORT_FILE = "ort.wasm.bundle.min.mjs";
 const WASM_FILE = "ort-wasm-simd-threaded.wasm";
 const PIXELS = 28 * 28;
 const GRID_CHUNK = 150;            // pictures decoded per step of a grid
+const REPORT_DELAY_MS = 300;       // a slider's value goes to the server once it rests this long
 const INSTANCES = new WeakMap();   // parentElement -> view state
 const SESSIONS = new Map();        // model hash -> Promise<Engine>
 let runtime = null;                // Promise<ort module>
@@ -193,7 +194,7 @@ function buildSliders(st) {
       value.textContent = fmt(st.values[i]);
       st.request();
     });
-    input.addEventListener("change", () => st.report("pointed", {values: st.values.slice()}));
+    input.addEventListener("change", () => st.reportSoon("pointed", {values: st.values.slice()}));
     st.inputs.push({input, value});
   });
   st.request = () => {
@@ -336,7 +337,7 @@ function buildGrid(st) {
       st.showSize();
       st.request();
     });
-    st.sizeInput.addEventListener("change", () => st.report("size", st.n));
+    st.sizeInput.addEventListener("change", () => st.reportSoon("size", st.n));
   }
   st.canvas = el("canvas", {class: "grid", "data-frames": "0"}, root);
   st.current = () => {   // {n, xs, ys} of the grid to draw
@@ -437,10 +438,18 @@ export default function (component) {
     st.note = el("div", {class: "note"});
     st.latest = new Latest((work) => work(), (e) => st.fail(e));
     st.report = (name, value) => {
+      clearTimeout(st.timers[name]);
       const wire = JSON.stringify(value);
       if (st.reported[name] === wire) return;   // a state that did not change costs no rerun
       st.reported[name] = wire;
       st.setStateValue(name, value);
+    };
+    // Sliders moved by keyboard fire "change" at every step: report once they rest, so the server
+    // reruns once, not at every step while the browser is busy decoding.
+    st.timers = {};
+    st.reportSoon = (name, value) => {
+      clearTimeout(st.timers[name]);
+      st.timers[name] = setTimeout(() => st.report(name, value), REPORT_DELAY_MS);
     };
     st.fail = (e) => {
       st.engine = null;
@@ -474,12 +483,17 @@ export default function (component) {
     st.report("engine", {status: "missing", model: null});
     return;
   }
+  // what the pictures depend on: the same model and numbers again (the server only left the model's
+  // bytes out, or reran for another reason) need no new decode
+  const spec = JSON.stringify({...data, model: data.model.hash});
   made.then((engine) => {
     if (st.data.model.hash !== data.model.hash) return;   // a newer model arrived meanwhile
+    const same = st.engine === engine && st.spec === spec;
     st.engine = engine;
+    st.spec = spec;
     st.root.dataset.status = "ready";
     st.note.remove();
     st.report("engine", {status: "ready", model: data.model.hash});
-    st.request();
+    if (!same) st.request();
   }, (e) => st.fail(e));
 }

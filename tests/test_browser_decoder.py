@@ -106,10 +106,12 @@ def test_browser_pictures_match_the_library_and_follow_the_pointer(page: Page, d
     for fx, fy in [(0.25, 0.3), (0.75, 0.7), (0.2, 0.8)]:
         before = page.evaluate(PIXELS_JS, "plane")
         page.mouse.move(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
-        page.wait_for_function(f"n => ({CANVAS_JS})('plane').dataset.frames > n", arg=before["frames"], timeout=10_000)
+        # the picture of the code under the pointer: (a, b) = (-3 + 6 fx, 3 - 6 fy) on this plane
+        page.wait_for_function(f"""([n, a, b]) => {{
+            const c = ({CANVAS_JS})('plane'), z = JSON.parse(c.dataset.z || '[99, 99]');
+            return c.dataset.frames > n && Math.abs(z[0] - a) < 0.05 && Math.abs(z[1] - b) < 0.05; }}""",
+                               arg=[before["frames"], -3 + 6 * fx, 3 - 6 * fy], timeout=10_000)
         after = page.evaluate(PIXELS_JS, "plane")
-        a, b = after["z"]
-        assert a == pytest.approx(-3 + 6 * fx, abs=0.05) and b == pytest.approx(3 - 6 * fy, abs=0.05)
         assert after["grey"] != before["grey"], "the picture did not change when the pointer moved"
         assert np.abs(as_tiles(after) - library(model, [after["z"]])).mean() < MAD_LIMIT
         seen.append(after["grey"])
