@@ -25,8 +25,8 @@ import random
 import threading
 from pathlib import Path
 
-from bench.browser import launch, run_async
-from bench.common import RESULTS, ROOT, machine, start_server, stop_server, summary_ms, write_result
+from bench.common import RESULTS, ROOT, machine, write_result
+from tests.live import launch, run_async, start_server, stop_server, summary_ms
 
 QUICK = {"moves": 15, "grids": 3}
 GOAL_BROWSER_P95_MS = 33.0
