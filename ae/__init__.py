@@ -1,16 +1,16 @@
 """Autoencoder Lab's library: data, models, noise, training (background jobs, their pool and shelf, the
 Train form), inference, metrics, baselines, PCA, embeddings and neighbours, denoising comparisons, image
-preparation, checkpoints and their zip archives, uploaded datasets, pictures and figures, settings from the
-environment.
+preparation, checkpoints and their zip archives, ONNX export, uploaded datasets, pictures and figures,
+settings from the environment.
 
 Pure Python + torch/numpy/scikit-learn; never imports Streamlit.
 """
-from . import (archive, baselines, checkpoint, data, denoise, embed, env, figures, form, infer, jobs, metrics, models,
-               neighbours, noise, pca, pool, prepare, shelf, train, userdata, viz)
+from . import (archive, baselines, checkpoint, data, denoise, embed, env, export, figures, form, infer, jobs, metrics,
+               models, neighbours, noise, pca, pool, prepare, shelf, train, userdata, viz)
 from .models import MODELS, ModelConfig, build_model, register
 from .noise import NOISES
 from .train import EpochReport, TrainConfig
 
-__all__ = ["archive", "baselines", "checkpoint", "data", "denoise", "embed", "env", "figures", "form", "infer",
-           "jobs", "metrics", "models", "neighbours", "noise", "pca", "pool", "prepare", "shelf", "train", "userdata",
-           "viz", "MODELS", "ModelConfig", "build_model", "register", "NOISES", "EpochReport", "TrainConfig"]
+__all__ = ["archive", "baselines", "checkpoint", "data", "denoise", "embed", "env", "export", "figures", "form",
+           "infer", "jobs", "metrics", "models", "neighbours", "noise", "pca", "pool", "prepare", "shelf", "train",
+           "userdata", "viz", "MODELS", "ModelConfig", "build_model", "register", "NOISES", "EpochReport", "TrainConfig"]
