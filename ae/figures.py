@@ -44,22 +44,6 @@ def architecture(model: Autoencoder, encoder: str = "encoder", decoder: str = "d
     return fig
 
 
-def loss_curves(history: list[dict], labels: dict[str, str] | None = None) -> go.Figure:
-    """Train and test loss per epoch from EpochReport dicts."""
-    labels = labels or {}
-    epochs = [h["epoch"] for h in history]
-    fig = go.Figure()
-    fig.add_trace(go.Scatter(x=epochs, y=[h["train_loss"] for h in history], mode="lines+markers",
-                             name=labels.get("train", "train loss")))
-    if any(h.get("test_loss") is not None for h in history):
-        fig.add_trace(go.Scatter(x=epochs, y=[h["test_loss"] for h in history], mode="lines+markers",
-                                 name=labels.get("test", "test loss")))
-    fig.update_layout(height=300, margin=dict(l=10, r=10, t=30, b=10),
-                      xaxis_title=labels.get("epoch", "epoch"), yaxis_title=labels.get("loss", "loss"),
-                      legend=dict(orientation="h", y=1.12))
-    return fig
-
-
 def psnr_curve(curve: dict[str, list[float]], marker: float | None = None, labels: dict[str, str] | None = None,
                x_title: str = "noise level", y_title: str = "PSNR (dB)", marker_text: str = "") -> go.Figure:
     """PSNR against noise level, one line per restorer, from `ae.denoise.psnr_curve`'s dict.

@@ -155,3 +155,22 @@ def test_background_threads_run_at_a_lower_priority():
     th.join()
     assert seen["nice"] == max(7, os.getpriority(os.PRIO_PROCESS, 0))
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == os.getpriority(os.PRIO_PROCESS, 0)
+
+
+def test_the_library_never_imports_streamlit():
+    """ae/ is the library: pages import it, never the other way (a fresh interpreter imports every
+    ae module and must not have loaded streamlit)."""
+    import subprocess
+    import sys
+
+    modules = sorted(p.stem for p in (ROOT / "ae").glob("*.py") if p.stem not in ("__init__", "__main__"))
+    code = ("import importlib, sys\n"
+            f"for m in {modules!r}: importlib.import_module('ae.' + m)\n"
+            "print(sorted(k for k in sys.modules if k == 'streamlit' or k.startswith('streamlit.')))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300,
+                         env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]", out.stdout
+    for path in (ROOT / "ae").glob("*.py"):
+        text = path.read_text()
+        assert "import streamlit" not in text and "from streamlit" not in text, path.name

@@ -48,15 +48,6 @@ def test_architecture_draws_skip_connections():
     assert len(arcs) == 1 and arcs[0].startswith("M 0,") and f" {len(ticks) - 1}," in arcs[0]   # x on to x̂
 
 
-def test_loss_curves():
-    fig = figures.loss_curves(HISTORY, labels={"train": "훈련", "test": "테스트", "epoch": "에폭"})
-    assert [t.name for t in fig.data] == ["훈련", "테스트"]
-    assert list(fig.data[0].x) == [1, 2, 3] and list(fig.data[1].y) == [h["test_loss"] for h in HISTORY]
-    assert fig.layout.xaxis.title.text == "에폭"
-    no_test = [{**h, "test_loss": None} for h in HISTORY]
-    assert len(figures.loss_curves(no_test).data) == 1
-
-
 def test_training_curves_fix_the_axis_and_compare_with_a_previous_run():
     fig = figures.training_curves(HISTORY[:1], epochs=10)
     assert tuple(fig.layout.xaxis.range) == (0.5, 10.5)        # the axis is the planned run, not the done part
@@ -104,7 +95,7 @@ def test_latent_preview_names_pca_axes():
 
 def test_figures_serialise_to_json():
     # st.plotly_chart sends the figure as JSON
-    for fig in (figures.loss_curves(HISTORY), figures.training_curves(HISTORY, 3),
+    for fig in (figures.training_curves(HISTORY, 3),
                 figures.architecture(build_model(ModelConfig()))):
         assert len(json.loads(fig.to_json())["data"]) == len(fig.data) > 0
 
