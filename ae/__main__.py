@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 from . import checkpoint, data
@@ -61,7 +60,8 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument("--shift", type=int, default=0, help="move training images by up to this many pixels")
     t.add_argument("--init", default=None, metavar="CHECKPOINT",
                    help="start from this checkpoint's weights where layer names and shapes match")
-    t.add_argument("--out", required=True, help="checkpoint folder, e.g. checkpoints/NAME")
+    t.add_argument("--out", required=True, help="checkpoint folder, e.g. checkpoints/user/NAME")
+    t.add_argument("--force", action="store_true", help="replace an existing checkpoint in --out")
     e = sub.add_parser("eval", help="test-split MSE, PSNR and SSIM of a checkpoint")
     e.add_argument("path")
     e.add_argument("--noise", choices=sorted(NOISES), default=None)
@@ -79,11 +79,6 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def dataset_info(train_split: data.Split, test_split: data.Split) -> dict:
-    return {"name": train_split.dataset, "source": train_split.source,
-            "train_size": len(train_split), "test_size": len(test_split)}
-
-
 def cmd_train(args) -> int:
     from tqdm import tqdm
 
@@ -95,6 +90,12 @@ def cmd_train(args) -> int:
                          level_draw=args.level_draw, init=args.init).validate()
     out = Path(args.out)
     checkpoint.check_name(out.name)
+    if (out / "config.json").exists() and not args.force:   # checked again, under a lock, when saving
+        raise checkpoint.CheckpointExists(f"{out} already holds a checkpoint; choose another --out, "
+                                          "or add --force to replace it")
+    if MODELS[model_config.kind].skips and not config.noise:
+        print(f"warning: a {model_config.kind} model passes its input around the code through skip connections; "
+              "without --noise it can simply learn to copy it", file=sys.stderr)
     model = build_model(model_config)
     started_from = None
     if config.init:
@@ -102,29 +103,35 @@ def cmd_train(args) -> int:
         print(f"started from {config.init}: {len(copied)} of {len(model.state_dict())} tensors")
     train_split, test_split = data.load(args.dataset, "train"), data.load(args.dataset, "test")
     print(f"{train_split.dataset}: {len(train_split)} train / {len(test_split)} test images from {train_split.source}")
-    bar = tqdm(total=None, unit="batch", dynamic_ncols=True)
+    # In a terminal the bar redraws in place; in a log (a pipe, `make checkpoints`, CI) every redraw is
+    # a new line, so there it redraws at most every 30 s and epoch lines are plain prints.
+    tty = sys.stderr.isatty()
+    bar = tqdm(total=None, unit="batch", dynamic_ncols=True, mininterval=0.1 if tty else 30.0)
+    say = bar.write if tty else print
+    lines: list[str] = []
 
     def on_batch(done, total):
         bar.total = total
         bar.update(done - bar.n)
 
     def on_epoch_end(r):
-        bar.set_postfix(epoch=r.epoch, train=f"{r.train_loss:.4f}", test=f"{r.test_loss:.4f}", psnr=f"{r.test_psnr:.2f}")
-        bar.write(f"epoch {r.epoch}: train loss {r.train_loss:.4f}, test loss {r.test_loss:.4f}, "
-                  f"test PSNR {r.test_psnr:.2f} dB, {r.samples_per_s:.0f} images/s")
+        # a short postfix: a bar longer than the terminal wraps, and every redraw then leaves a copy behind
+        bar.set_postfix(epoch=r.epoch, refresh=False)
+        if lines:            # the previous epoch's line: written above the bar, which redraws below it
+            say(lines[-1])
+        lines.append(f"epoch {r.epoch}: train loss {r.train_loss:.4f}, test loss {r.test_loss:.4f}, "
+                     f"test PSNR {r.test_psnr:.2f} dB, {r.samples_per_s:.0f} images/s")
 
     history = train(model, train_split.images, config, test_x=test_split.images,
                     on_epoch_end=on_epoch_end, on_batch=on_batch)
-    bar.close()
-    figures = evaluate(model, test_split.images, with_ssim=True)
-    if config.noise:
-        # each kind at the trained level, with the model's own clip setting (the lesson's noise is unclipped)
-        figures["denoise"] = {k: evaluate(model, test_split.images, replace(config, noise=(k,)), with_ssim=True)
-                              for k in config.noise}
-    checkpoint.save(out, model, train=config.to_dict(), dataset=dataset_info(train_split, test_split),
-                    history=[r.to_dict() for r in history], metrics={"test": figures},
-                    extra={"started_from": started_from} if started_from else None)
-    print(f"saved {out}: test MSE {figures['mse']:.4f}, PSNR {figures['psnr']:.2f} dB, SSIM {figures['ssim']:.3f}")
+    bar.close()              # the finished bar, once; then the last epoch's line below it
+    if lines:
+        print(lines[-1])
+    extra = {"origin": "cli", **({"started_from": started_from} if started_from else {})}
+    checkpoint.save_trained(out, model, config, train_split, test_split, [r.to_json() for r in history],
+                            overwrite=args.force, extra=extra)
+    test = checkpoint.read_meta(out)["metrics"]["test"]
+    print(f"saved {out}: test MSE {test['mse']:.4f}, PSNR {test['psnr']:.2f} dB, SSIM {test['ssim']:.3f}")
     return 0
 
 

