@@ -347,9 +347,9 @@ def grid_spacing(plane: Plane) -> str:
     return "quantile" if plane.standard_normal else "range"
 
 
-def decoded_grid(model: Autoencoder, plane: Plane, n: int = 20, spacing: str | None = None) -> DecodedGrid:
-    """Decode an n x n grid over the plane (n from 5 to 30); `spacing` defaults to `grid_spacing(plane)`."""
-    require_decoder(model)
+def grid_axes(plane: Plane, n: int = 20, spacing: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The grid's plane coordinates without decoding: u (n,) left to right and v (n,) bottom to top, for
+    a decoder that runs elsewhere (the browser's). n from 5 to 30; `spacing` defaults to `grid_spacing(plane)`."""
     if not (isinstance(n, (int, np.integer)) and GRID_SIZES[0] <= n <= GRID_SIZES[1]):
         raise ValueError(f"the grid size must be a whole number from {GRID_SIZES[0]} to {GRID_SIZES[1]}, got {n!r}")
     spacing = spacing or grid_spacing(plane)
@@ -357,6 +357,14 @@ def decoded_grid(model: Autoencoder, plane: Plane, n: int = 20, spacing: str | N
         raise ValueError(f"unknown grid spacing {spacing!r}; known: {sorted(SPACINGS)}")
     u = SPACINGS[spacing](float(plane.window[0, 0]), float(plane.window[0, 1]), int(n))
     v = SPACINGS[spacing](float(plane.window[1, 0]), float(plane.window[1, 1]), int(n))
+    return u, v
+
+
+def decoded_grid(model: Autoencoder, plane: Plane, n: int = 20, spacing: str | None = None) -> DecodedGrid:
+    """Decode an n x n grid over the plane (n from 5 to 30); `spacing` defaults to `grid_spacing(plane)`."""
+    require_decoder(model)
+    spacing = spacing or grid_spacing(plane)
+    u, v = grid_axes(plane, n, spacing)
     uu, vv = np.meshgrid(u, v[::-1])
     z = plane.to_z(np.stack([uu.ravel(), vv.ravel()], 1))
     return DecodedGrid(u, v, z, infer.decode(model, torch.from_numpy(z)), spacing)
@@ -580,6 +588,6 @@ def holes(pictures: Tensor, classifier: torch.nn.Module, real: Tensor, threshold
 __all__ = ["MAX_SLIDERS", "PERCENTILES", "PRIOR_RANGE", "GRID_SIZES", "GRID_QUANTILES", "CONFIDENT", "CannotDecode",
            "can_decode", "decoding_kinds", "why_not", "require_decoder", "has_prior", "decode", "CodeStats",
            "code_stats", "model_stats", "Sliders", "sliders", "Plane", "latent_plane", "principal_plane",
-           "image_plane", "default_plane", "SPACINGS", "DecodedGrid", "grid_spacing", "decoded_grid", "PATHS",
-           "latent_path", "Interpolation", "default_path", "interpolate", "Sampler", "SAMPLERS", "sample_sources",
-           "Samples", "sample_codes", "sample", "holes_pair", "nearest_distance", "Holes", "holes"]
+           "image_plane", "default_plane", "SPACINGS", "DecodedGrid", "grid_spacing", "grid_axes", "decoded_grid",
+           "PATHS", "latent_path", "Interpolation", "default_path", "interpolate", "Sampler", "SAMPLERS",
+           "sample_sources", "Samples", "sample_codes", "sample", "holes_pair", "nearest_distance", "Holes", "holes"]

@@ -50,6 +50,13 @@ def test_can_decode_says_what_decode_does(kind):
             G.sample(model, stats, 4, "gaussian")
 
 
+@pytest.mark.parametrize("kind", sorted(ae.MODELS))
+def test_can_decode_agrees_with_the_onnx_export(kind):
+    hidden = {"conv_refine": (4, 8, 4), "dense": (16, 8)}.get(kind, (4, 8))
+    model = build_model(ModelConfig(kind=kind, latent_dim=2, hidden=hidden))
+    assert G.can_decode(model) == ae.export.can_decode(model)
+
+
 def test_unet_and_refine_cannot_decode_and_vae_has_a_prior():
     assert not G.can_decode("unet") and not G.can_decode("conv_refine")
     assert {"dense", "conv", "vae"} <= set(G.decoding_kinds())
@@ -215,6 +222,10 @@ def test_ae_grid_spans_the_codes_range():
     plane12 = G.principal_plane(G.code_stats(spread_codes(12)))
     g12 = G.decoded_grid(big, plane12, 5)
     assert g12.z.shape == (25, 12) and np.allclose(plane12.coords(g12.z), g12.coords(), atol=1e-4)
+    # the same axes without decoding, for the browser's decoder
+    u, v = G.grid_axes(plane, 5)
+    assert np.array_equal(u, grid.u) and np.array_equal(v, grid.v)
+    assert np.array_equal(G.grid_axes(plane, 5, "quantile")[0], G.decoded_grid(model, plane, 5, "quantile").u)
     # spacing can be asked for, and sizes are checked
     assert G.decoded_grid(model, plane, 5, spacing="quantile").spacing == "quantile"
     for n in (4, 31, 5.5):
