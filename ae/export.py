@@ -28,6 +28,7 @@ import torch
 from torch import Tensor, nn
 
 from . import infer
+from .generate import can_decode
 from .models import Autoencoder
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,20 +60,6 @@ class _Encoder(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         return self.model.encode(x)
-
-
-def can_decode(model: Autoencoder) -> bool:
-    """Whether the model decodes z on its own (unet and conv_refine also need the input's features)."""
-    was_training = model.training
-    model.eval()
-    try:
-        with torch.no_grad():
-            model.decode(torch.zeros(1, model.config.latent_dim, device=next(model.parameters()).device))
-    except NotImplementedError:
-        return False
-    finally:
-        model.train(was_training)
-    return True
 
 
 def parts(model: Autoencoder) -> tuple[str, ...]:
@@ -220,5 +207,5 @@ def check(model: Autoencoder, onnx: bytes | str | Path, part: str = "decoder", i
     return diff
 
 
-__all__ = ["PARTS", "ExportError", "can_decode", "parts", "to_onnx", "cached", "cache_dir", "fingerprint", "save",
+__all__ = ["PARTS", "ExportError", "parts", "to_onnx", "cached", "cache_dir", "fingerprint", "save",
            "run", "check"]

@@ -19,7 +19,7 @@ One call draws one view; the page feeds it plain numbers (from `ae.generate` or 
 
 The model's decoder is exported once per set of weights (`decoder_onnx`, kept on disk by
 ae.export.cached); a kind that cannot decode z alone (unet, conv_refine) raises ae.export.ExportError,
-so a page checks `ae.export.can_decode(model)` first and explains instead.
+so a page checks `ae.generate.can_decode(model)` first and explains instead.
 
 Where WebAssembly (or the runtime) cannot start, the component says so and reports it; this module
 then decodes on the server with `ae.infer.decode` and the component paints those pictures, updated on

@@ -54,7 +54,7 @@ def test_can_decode_says_what_decode_does(kind):
 def test_can_decode_agrees_with_the_onnx_export(kind):
     hidden = {"conv_refine": (4, 8, 4), "dense": (16, 8)}.get(kind, (4, 8))
     model = build_model(ModelConfig(kind=kind, latent_dim=2, hidden=hidden))
-    assert G.can_decode(model) == ae.export.can_decode(model)
+    assert G.can_decode(model) == ("decoder" in ae.export.parts(model))   # one answer for both
 
 
 def test_unet_and_refine_cannot_decode_and_vae_has_a_prior():
