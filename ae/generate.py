@@ -292,13 +292,23 @@ SPACINGS: dict[str, Callable[[float, float, int], np.ndarray]] = {
 }
 
 
-def _edges(values: np.ndarray) -> np.ndarray:
-    """Cell boundaries (n + 1,) around cell centres (n,): midpoints, the ends half a step out."""
+def cell_edges(values) -> np.ndarray:
+    """Cell boundaries (n + 1,) around ascending cell centres (n,): midpoints, the ends half a step out."""
+    values = np.asarray(values, np.float32)
     if len(values) == 1:
         return np.array([values[0] - 0.5, values[0] + 0.5], np.float32)
     mid = (values[1:] + values[:-1]) / 2
     first, last = values[0] - (mid[0] - values[0]), values[-1] + (values[-1] - mid[-1])
     return np.concatenate([[first], mid, [last]]).astype(np.float32)
+
+
+def cell_counts(u, v, coords) -> np.ndarray:
+    """How many codes fall in each cell of a grid with centres u (columns) and v (rows, ascending),
+    in drawing order (top row first), from the codes' plane coordinates (N, 2); codes outside the grid
+    are not counted. Needs no decoded pictures: a grid drawn elsewhere (the browser's) uses it too."""
+    coords = np.asarray(coords, np.float64).reshape(-1, 2)
+    counts, _, _ = np.histogram2d(coords[:, 0], coords[:, 1], bins=[cell_edges(u), cell_edges(v)])   # [u, v]
+    return counts.T[::-1].ravel().astype(np.int64)
 
 
 @dataclass(frozen=True)
@@ -323,15 +333,12 @@ class DecodedGrid:
     def edges(self) -> tuple[np.ndarray, np.ndarray]:
         """Cell boundaries along u and v (n + 1 each, ascending): where each picture sits on the scatter's
         axes (cells are unequal under quantile spacing)."""
-        return _edges(self.u), _edges(self.v)
+        return cell_edges(self.u), cell_edges(self.v)
 
     def codes_per_cell(self, coords) -> np.ndarray:
         """How many codes fall in each picture's cell (n * n,), in drawing order, from the codes' plane
         coordinates (N, 2) (`Plane.coords`); codes outside the grid are not counted."""
-        u_edges, v_edges = self.edges()
-        coords = np.asarray(coords, np.float64).reshape(-1, 2)
-        counts, _, _ = np.histogram2d(coords[:, 0], coords[:, 1], bins=[u_edges, v_edges])   # [u index, v index]
-        return counts.T[::-1].ravel().astype(np.int64)
+        return cell_counts(self.u, self.v, coords)
 
     def empty_share(self, coords) -> float:
         """The share of cells that no code falls in: the holes of the code distribution itself."""
@@ -588,6 +595,7 @@ def holes(pictures: Tensor, classifier: torch.nn.Module, real: Tensor, threshold
 __all__ = ["MAX_SLIDERS", "PERCENTILES", "PRIOR_RANGE", "GRID_SIZES", "GRID_QUANTILES", "CONFIDENT", "CannotDecode",
            "can_decode", "decoding_kinds", "why_not", "require_decoder", "has_prior", "decode", "CodeStats",
            "code_stats", "model_stats", "Sliders", "sliders", "Plane", "latent_plane", "principal_plane",
-           "image_plane", "default_plane", "SPACINGS", "DecodedGrid", "grid_spacing", "grid_axes", "decoded_grid",
+           "image_plane", "default_plane", "SPACINGS", "cell_edges", "cell_counts", "DecodedGrid", "grid_spacing",
+           "grid_axes", "decoded_grid",
            "PATHS", "latent_path", "Interpolation", "default_path", "interpolate", "Sampler", "SAMPLERS",
            "sample_sources", "Samples", "sample_codes", "sample", "holes_pair", "nearest_distance", "Holes", "holes"]

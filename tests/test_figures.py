@@ -133,3 +133,26 @@ def test_thumbnail_mosaic_places_images_without_overlap():
     fig = figures.latent_map(coords, labels, [str(i) for i in range(10)],
                              thumbnails=figures.thumbnail_mosaic(coords, images, labels, limit=20))
     assert len(fig.layout.images) == 1 and list(fig.layout.xaxis.range) == pytest.approx([x0, x1])
+
+
+def test_code_grid_puts_each_code_in_its_pictures_square():
+    """Square (i, j) of the figure is the grid's picture in column i, row j from the bottom, also where
+    the cells are unequal (quantile spacing); empty cells are shaded, codes outside are left out."""
+    from ae import generate as G
+
+    u = np.array([-1.0, 0.0, 3.0])                   # unequal cells: edges -1.5, -0.5, 1.5, 4.5
+    v = np.array([0.0, 1.0])                         # edges -0.5, 0.5, 1.5
+    coords = np.array([[-1.0, 0.0], [1.0, 1.2], [4.0, 0.4], [9.0, 0.0]])   # the last is outside
+    counts = G.cell_counts(u, v, coords)
+    fig = figures.code_grid(coords, [0, 1, 2, 1], ["a", "b", "c"], u, v, counts, axes=("PC1", "PC2"),
+                            empty_name="empty")
+    points = {t.name: (list(t.x), list(t.y)) for t in fig.data if t.type == "scattergl"}
+    assert points["a"] == ([0.5], [0.5])                    # the centre of the bottom-left cell
+    assert points["b"][0] == [pytest.approx(1.75)] and points["b"][1] == [pytest.approx(1.7)]
+    assert points["c"][0] == [pytest.approx(2 + 2.5 / 3)]   # 4.0 in the wide cell 1.5 .. 4.5
+    heat = fig.data[0]
+    shaded = ~np.isnan(np.asarray(heat.z, float))           # rows bottom to top
+    np.testing.assert_array_equal(shaded, [[False, True, False], [True, False, True]])
+    assert fig.layout.xaxis.range == (0, 3) and fig.layout.xaxis.title.text == "PC1"
+    assert list(fig.layout.xaxis.ticktext) == ["-1", "0", "3"]
+    assert "empty" in [t.name for t in fig.data]

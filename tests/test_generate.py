@@ -2,6 +2,7 @@
 decoded-grid spacing, interpolation paths, sampling, and the holes figures, on tiny untrained models."""
 from __future__ import annotations
 
+from dataclasses import replace
 from statistics import NormalDist
 
 import numpy as np
@@ -246,6 +247,14 @@ def test_codes_per_cell_counts_in_drawing_order():
     assert grid.empty_share(coords) == pytest.approx(22 / 25)
     # a grid cell's own centre falls in that cell
     assert np.all(grid.codes_per_cell(grid.coords()) == 1) and grid.empty_share(grid.coords()) == 0
+    # the same counts from the grid's axes alone (a grid the browser decodes), under quantile spacing too
+    np.testing.assert_array_equal(G.cell_counts(*G.grid_axes(plane, 5), coords), grid.codes_per_cell(coords))
+    u, v = G.grid_axes(replace(plane, standard_normal=True), 6)
+    edges = G.cell_edges(u)
+    assert len(edges) == 7 and np.all((edges[:-1] < u) & (u < edges[1:]))
+    inside = np.stack([u, v[::-1]], 1)                          # one code in each cell of the falling diagonal
+    counts = G.cell_counts(u, v, inside).reshape(6, 6)
+    np.testing.assert_array_equal(counts, np.eye(6, dtype=np.int64))
 
 
 # ---------------------------------------------------------------- interpolation
