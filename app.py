@@ -33,7 +33,8 @@ GROUPS = {
     "nav.learn": [("pages/home.py", "home.title", ":material/school:"),
                   ("pages/train.py", "train.title", ":material/model_training:")],
     "nav.explore": [("pages/latent.py", "latent.title", ":material/scatter_plot:"),
-                    ("pages/denoise.py", "denoise.title", ":material/auto_fix_high:")],
+                    ("pages/denoise.py", "denoise.title", ":material/auto_fix_high:"),
+                    ("pages/generate.py", "generate.title", ":material/blur_on:")],
 }
 HERE = Path(__file__).resolve().parent
 

@@ -400,6 +400,22 @@ def uploaded_image(uploader_key: str, box: int, centre: str, help_key: str):
     return None
 
 
+def drawn_image(box: int, centre: str, key: str, size: int = 280):
+    """A drawing made with the mouse on a black square, prepared like the dataset's images:
+    ((1, 28, 28), notes), or None while nothing is drawn."""
+    from streamlit_drawable_canvas import st_canvas
+
+    st.space("small")   # room for the canvas toolbar, which floats above the drawing
+    drawn = st_canvas(stroke_width=18 * size // 280, stroke_color="#FFFFFF", background_color="#000000",
+                      height=size, width=size, drawing_mode="freedraw", return_image_data=True, key=key)
+    if drawn.image_data is None:
+        return None
+    try:
+        return ae.prepare.from_array(drawn.image_data, box=box, centre=centre)
+    except ImageError:   # blank so far
+        return None
+
+
 @st.cache_data(max_entries=32, show_spinner=False)
 def _prepared_upload(data: bytes, box: int, centre: str):
     return ae.prepare.from_bytes(data, box=box, centre=centre)

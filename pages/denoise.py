@@ -12,8 +12,8 @@ import streamlit as st
 
 import ae
 from ae.baselines import BASELINES
-from pages._common import (Settings, active_model, catalog, class_names, labels, load_checkpoint, load_split,
-                           noise_names, show_rows, shown_errors, t, uploaded_image)
+from pages._common import (Settings, active_model, catalog, class_names, drawn_image, labels, load_checkpoint,
+                           load_split, noise_names, show_rows, shown_errors, t, uploaded_image)
 
 ss = st.session_state
 CURVE_IMAGES = 128                                     # fixed test images behind the PSNR curve
@@ -139,20 +139,13 @@ def clean_images(active):
 
 
 def drawing(spec):
-    from streamlit_drawable_canvas import st_canvas
-
     c1, _ = st.columns([1, 2])
     c1.caption(t("denoise.draw_hint"))
     with c1:
-        st.space("small")   # room for the canvas toolbar, which floats above the drawing
-        drawn = st_canvas(stroke_width=18, stroke_color="#FFFFFF", background_color="#000000", height=280, width=280,
-                          drawing_mode="freedraw", return_image_data=True, key="denoise.canvas")
-    try:
-        if drawn.image_data is None:
-            raise ae.prepare.ImageError("blank", "nothing drawn yet")
-        return ae.prepare.from_array(drawn.image_data, box=spec.prep_box, centre=spec.prep_centre)
-    except ae.prepare.ImageError:
+        got = drawn_image(spec.prep_box, spec.prep_centre, "denoise.canvas")
+    if got is None:
         st.stop()
+    return got
 
 
 # ---------------------------------------------------------------- noise, restore, measure (one fragment)

@@ -29,7 +29,8 @@ def cards() -> None:
     st.subheader(t("home.pages"))
     found = [c for c in [("pages/train.py", "train.title", "home.card.train", ":material/model_training:"),
                          ("pages/latent.py", "latent.title", "home.card.latent", ":material/scatter_plot:"),
-                         ("pages/denoise.py", "denoise.title", "home.card.denoise", ":material/auto_fix_high:")]
+                         ("pages/denoise.py", "denoise.title", "home.card.denoise", ":material/auto_fix_high:"),
+                         ("pages/generate.py", "generate.title", "home.card.generate", ":material/blur_on:")]
              if (ROOT / c[0]).exists()]
     for col, (path, title, text, icon) in zip(st.columns(max(len(found), 1)), found):
         with col.container(border=True):

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 from conftest import open_page
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = [p for p in ["pages/home.py", "pages/train.py", "pages/latent.py", "pages/denoise.py"]
+PAGES = [p for p in ["pages/home.py", "pages/train.py", "pages/latent.py", "pages/denoise.py", "pages/generate.py"]
          if (ROOT / p).exists()]
 
 
