@@ -335,11 +335,14 @@ def code_grid(coords, labels, class_names, u, v, counts, axes: tuple[str, str] =
     def axis(centres, count, title):
         step = max(1, math.ceil(count / ticks))
         shown = list(range(0, count, step))
-        return dict(title=title, range=[0, count], tickvals=[i + 0.5 for i in shown],
+        # constrain="domain": the square plot shrinks to fit instead of showing more than the grid
+        return dict(title=dict(text=title, standoff=4), range=[0, count], tickvals=[i + 0.5 for i in shown],
                     ticktext=[f"{centres[i]:.2g}" for i in shown], showgrid=False, zeroline=False,
-                    minor=dict(tickvals=list(range(count + 1)), showgrid=True, gridcolor="#eeeeee"))
+                    constrain="domain", minor=dict(tickvals=list(range(count + 1)), showgrid=True, gridcolor="#eeeeee"))
 
-    fig.update_layout(height=height, margin=dict(l=0, r=0, t=10, b=0), plot_bgcolor="white",
-                      legend=dict(itemsizing="constant", font=dict(size=11)),
+    # the legend below the plot, so the plot is as wide as the grid's picture beside it
+    fig.update_layout(height=height, margin=dict(l=0, r=0, t=4, b=0), plot_bgcolor="white",
+                      legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0,
+                                  itemsizing="constant", font=dict(size=11)),
                       xaxis=axis(u, n, axes[0]), yaxis={**axis(v, m, axes[1]), "scaleanchor": "x", "scaleratio": 1})
     return fig
