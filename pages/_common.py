@@ -382,7 +382,8 @@ def show_rows(rows, captions: list[str] | None = None, scale: int = 3, inline: b
         st.html(f'<img class="ae-pixels" alt="" width="{picture.shape[1] * scale}" '
                 f'src="data:image/png;base64,{src}">')
     else:
-        st.image(data, width=picture.shape[1] * scale)
+        # "PNG" said: with the default "auto", st.image re-encodes a picture without alpha as JPEG (quality 90)
+        st.image(data, width=picture.shape[1] * scale, output_format="PNG")
 
 
 def uploaded_image(uploader_key: str, box: int, centre: str, help_key: str):

@@ -213,7 +213,7 @@ def plane_sections(active, stats, onnx) -> None:
     counts = G.cell_counts(u, v, plane.coords(codes))
     with right:
         st.plotly_chart(ae.figures.code_grid(points, classes[shown], names, u, v, counts, axes=plane.labels,
-                                             empty_name=t("generate.empty_cells"), height=500),
+                                             empty_name=t("generate.empty_cells"), height=560),
                         key="generate.grid_scatter", config={"displayModeBar": False})
     spacing = G.grid_spacing(plane)
     st.caption(t(f"generate.grid_caption.{spacing}", n=n, u0=fmt(u[0]), u1=fmt(u[-1]), v0=fmt(v[0]), v1=fmt(v[-1]),
@@ -301,11 +301,11 @@ def holes_section(dataset: str, active=None) -> None:
         with col:
             st.markdown(f"**{t(f'generate.role.{role}')}** · `{records[pair[role]].name}`")
             st.metric(t("generate.empty_metric"), f"{f['empty']:.1%}", help=t("generate.empty_help", n=HOLES_GRID))
-            st.image(f["picture"], width="stretch")
+            st.image(f["picture"], width="stretch", output_format="PNG")
             st.caption(t(f"generate.holes_window.{role}", u0=fmt(f["u"][0]), u1=fmt(f["u"][-1]), v0=fmt(f["v"][0]),
                          v1=fmt(f["v"][-1]), m1=fmt(f["mean"][0]), m2=fmt(f["mean"][1])))
             st.plotly_chart(ae.figures.code_grid(z[shown], classes[shown], names, f["u"], f["v"], f["counts"],
-                                                 empty_name=t("generate.empty_cells"), height=460),
+                                                 empty_name=t("generate.empty_cells"), height=540),
                             key=f"generate.holes_scatter.{role}", config={"displayModeBar": False})
     vae, plain = found["vae"], found["plain"]
     table = pd.DataFrame([
