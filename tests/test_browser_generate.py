@@ -10,7 +10,6 @@ import re
 
 import numpy as np
 import pytest
-import torch
 from PIL import Image
 from playwright.sync_api import Page, expect
 
