@@ -69,6 +69,17 @@ def test_the_picture_follows_the_pointer_and_matches_the_library(page: Page, app
     expect(page.get_by_test_id("stException")).to_have_count(0)
     screenshot(page, "generate_en_plane")
 
+    # "start from this image": the sliders jump to test image 0's code, and show its reconstruction
+    z0 = ae.infer.encode(model, ae.data.load("mnist", "test").images[:1]).numpy()[0]
+    frames = page.evaluate(PIXELS_JS, "sliders")["frames"]
+    page.get_by_test_id("stMain").get_by_text("Test image", exact=True).first.click()   # "Start from"
+    page.wait_for_function(f"""([n, a, b]) => {{
+        const c = ({CANVAS_JS})('sliders'), z = JSON.parse(c.dataset.z || '[99, 99]');
+        return c.dataset.frames > n && Math.abs(z[0] - a) < 1e-3 && Math.abs(z[1] - b) < 1e-3; }}""",
+                           arg=[frames, float(z0[0]), float(z0[1])], timeout=30_000)
+    shot = page.evaluate(PIXELS_JS, "sliders")
+    assert np.abs(as_tiles(shot) - library(model, [shot["z"]])).mean() < MAD_LIMIT
+
 
 def picture_after(page: Page, caption: re.Pattern):
     """The picture drawn right after the caption that matches `caption` (show_rows captions its rows above)."""

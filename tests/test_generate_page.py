@@ -128,7 +128,7 @@ def test_the_grid_size_chosen_in_the_browser_is_kept_and_drawn_beside():
     assert len(sent(at)["grid"]["grid"]["xs"]) == 24                        # the next run starts there
 
 
-def test_interpolation_follows_its_steps_and_path(monkeypatch):
+def test_interpolation_and_sampling_follow_the_model(monkeypatch):
     import pages._common
 
     shown = []
@@ -136,6 +136,7 @@ def test_interpolation_follows_its_steps_and_path(monkeypatch):
     monkeypatch.setattr(pages._common, "show_rows", lambda rows, *a, **k: shown.append(rows) or real(rows, *a, **k))
     at = page("mnist_vae_z2", **{"generate.a_index": 120, "generate.b_index": 650})
     assert at.segmented_control(key="generate.path.en").value == "spherical"   # a VAE's default
+    assert any(c.value.startswith("row 1: from the prior N(0, I) · row 2: from a Gaussian") for c in at.caption)
     shown.clear()
     at.slider(key="generate.steps.en").set_value(13).run()
     rows = next(c.value for c in at.caption if c.value.startswith("row 1: through the latent space"))
@@ -146,19 +147,19 @@ def test_interpolation_follows_its_steps_and_path(monkeypatch):
     expected = G.interpolate(model, test[120], test[650], 13, "spherical")
     torch.testing.assert_close(latent, expected.latent, atol=1e-5, rtol=0)
     torch.testing.assert_close(pixels[0], test[120]) and torch.testing.assert_close(pixels[-1], test[650])
-    other = page("mnist_conv_z2")
-    assert other.segmented_control(key="generate.path.en").value == "linear"    # a plain AE's
 
-
-def test_sampling_offers_the_sources_the_model_has_and_draws_afresh():
-    at = page("mnist_conv_z2")
-    rows = next(c.value for c in at.caption if c.value.startswith("row 1: from a Gaussian"))
+    plain = page("mnist_conv_z2")
+    assert plain.segmented_control(key="generate.path.en").value == "linear"    # a plain AE's
+    rows = next(c.value for c in plain.caption if c.value.startswith("row 1: from a Gaussian"))
     assert "row 2: evenly from the codes' box" in rows and "prior" not in rows
-    before = at.session_state["generate.seed"]
-    at.button(key="generate.resample").click().run()
-    assert at.session_state["generate.seed"] == before + 1 and not at.exception
-    vae = page("mnist_vae_z2")
-    assert any(c.value.startswith("row 1: from the prior N(0, I) · row 2: from a Gaussian") for c in vae.caption)
+    shown.clear()
+    plain.button(key="generate.resample").click().run()
+    assert plain.session_state["generate.seed"] == 1 and not plain.exception
+    samples = next(r for r in shown if len(r) == 2 and len(r[0]) == 16)      # drawn afresh with the new seed
+    conv, _ = ae.checkpoint.load(CK / "mnist_conv_z2")
+    stats = G.code_stats(ae.infer.encode(conv, ae.data.load("mnist", "train").images).numpy())
+    again = G.sample(conv, stats, 16, "gaussian", torch.Generator().manual_seed(1))
+    torch.testing.assert_close(samples[0], again.images, atol=1e-4, rtol=0)
 
 
 def test_a_unet_is_explained_with_models_that_can_and_the_holes_are_still_shown():

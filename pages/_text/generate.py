@@ -27,7 +27,7 @@ EN = {
         "A model of kind {kind} cannot draw a picture from a code alone: its decoder also takes the encoder's "
         "feature maps (skip connections), so it needs an input image as well as z. Generating needs a model "
         "that decodes z by itself: {kinds}."),
-    "generate.switch": "Make one that can the active model:",
+    "generate.switch": "Switch the active model to one that can:",
     # an image to start from
     "generate.pick.start": "Start from",
     "generate.pick.a": "Image A",
