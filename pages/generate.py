@@ -75,7 +75,7 @@ def first_of_classes(dataset: str) -> list[int]:
     return np.unique(load_split(dataset, "test").labels.numpy(), return_index=True)[1].tolist()
 
 
-def test_index(active, setting: str, label: str, where=st) -> int:
+def image_number(active, setting: str, label: str, where=st) -> int:
     """A test image number input for `setting`, filled with its class's first image while unset."""
     n = len(active.split)
     if S[setting] is None or S[setting] >= n:   # unset, or from a larger dataset
@@ -101,7 +101,7 @@ def picked(active, name: str, sources: list[str]):
                                   format_func=labels("generate.source", sources),
                                   **S.widget(f"{name}_source")) or sources[0]
     if source == "index":
-        i = test_index(active, f"{name}_index", t("generate.index"))
+        i = image_number(active, f"{name}_index", t("generate.index"))
         return split.images[i], t("generate.test_image", i=i, label=class_names(active.dataset)[int(split.labels[i])])
     if source == "upload":
         got = uploaded_image(f"generate.{name}.upload", spec.prep_box, spec.prep_centre, "generate.upload_help")
@@ -149,7 +149,7 @@ def plane_choice(active, stats) -> G.Plane | None:
                                **S.widget("plane")) or "pcs"
     if way == "images":
         split = active.split
-        picks = [test_index(active, f"img{k + 1}", t("generate.image_n", n="ABC"[k]), col)
+        picks = [image_number(active, f"img{k + 1}", t("generate.image_n", n="ABC"[k]), col)
                  for k, col in enumerate(st.columns(3))]
         x = split.images[picks]
         show_rows([x], scale=2)
@@ -307,20 +307,16 @@ def holes_section(dataset: str, active=None) -> None:
             st.plotly_chart(ae.figures.code_grid(z[shown], classes[shown], names, f["u"], f["v"], f["counts"],
                                                  empty_name=t("generate.empty_cells"), height=540),
                             key=f"generate.holes_scatter.{role}", config={"displayModeBar": False})
-    vae, plain = found["vae"], found["plain"]
-    table = pd.DataFrame([
-        {t("generate.col.figure"): t("generate.fig.empty"), t("generate.col.vae"): f"{vae['empty']:.1%}",
-         t("generate.col.plain"): f"{plain['empty']:.1%}", t("generate.col.real"): "—"},
-        {t("generate.col.figure"): t("generate.fig.recognised"), t("generate.col.vae"): f"{vae['recognised_share']:.1%}",
-         t("generate.col.plain"): f"{plain['recognised_share']:.1%}",
-         t("generate.col.real"): f"{real['recognised_share']:.1%}"},
-        {t("generate.col.figure"): t("generate.fig.distance"), t("generate.col.vae"): f"{vae['mean_distance']:.2f}",
-         t("generate.col.plain"): f"{plain['mean_distance']:.2f}", t("generate.col.real"): f"{real['mean_distance']:.2f}"}])
-    st.dataframe(table, hide_index=True, width="stretch")
-    better = {"empty": vae["empty"] < plain["empty"], "recognised": vae["recognised_share"] > plain["recognised_share"],
-              "distance": vae["mean_distance"] < plain["mean_distance"]}
-    st.markdown(" ".join(t(f"generate.verdict.{k}", who=t("generate.who.vae" if v else "generate.who.plain"))
-                         for k, v in better.items()))
+    # (figure, its key, its format, +1 where higher is better); real images have no grid cells
+    figures = [("empty", "empty", "{:.1%}", -1), ("recognised", "recognised_share", "{:.1%}", 1),
+               ("distance", "mean_distance", "{:.2f}", -1)]
+    st.dataframe(pd.DataFrame([{t("generate.col.figure"): t(f"generate.fig.{name}"),
+                                **{t(f"generate.col.{r}"): form.format(found[r][key]) for r in ("vae", "plain")},
+                                t("generate.col.real"): form.format(real[key]) if key in real else "—"}
+                               for name, key, form, _ in figures]), hide_index=True, width="stretch")
+    better = {name: "vae" if sign * (found["vae"][key] - found["plain"][key]) > 0 else "plain"
+              for name, key, _, sign in figures}
+    st.markdown(" ".join(t(f"generate.verdict.{name}", who=t(f"generate.who.{who}")) for name, who in better.items()))
     st.markdown(t("generate.holes_reading"))
     test = clf_meta["metrics"]["test"]
     st.caption(t("generate.holes_caption", n=HOLES_GRID, acc=f"{test['accuracy']:.1%}", tests=f"{test['images']:,}",
@@ -359,7 +355,7 @@ if not G.can_decode(active.model):
     cannot_decode(active)
     holes_section(active.dataset)
     st.stop()
-with st.spinner(t("generate.encoding", n=f"{active.record.dataset.train_size or 0:,}")):
+with st.spinner(t("generate.encoding")):
     stats = stats_of(active.path, active.record.weights_sha256, active.dataset)
     onnx = decoder_onnx(active.model)
 if ss.get("generate.for") != active.path:   # another model: its own default path

@@ -22,7 +22,7 @@ EN = {
         "**The price.** Noisy codes make a VAE's pictures smoother and blurrier, and the pull towards the prior "
         "is a compromise, not a guarantee: the codes never follow N(0, I) exactly. A VAE has fewer holes, "
         "not none."),
-    "generate.encoding": "Encoding the {n} training images once for this model…",
+    "generate.encoding": "Encoding the training images, once for this model…",
     "generate.cannot": (
         "A model of kind {kind} cannot draw a picture from a code alone: its decoder also takes the encoder's "
         "feature maps (skip connections), so it needs an input image as well as z. Generating needs a model "
@@ -200,7 +200,7 @@ KO = {
         "**대가도 있습니다.** 잡음 섞인 코드로 배운 VAE의 그림은 더 매끄럽고 흐립니다. 사전 분포로 끌어당기는 힘은 "
         "타협일 뿐 보장이 아니어서, 코드가 N(0, I)를 정확히 따르지는 않습니다. VAE의 구멍은 더 적을 뿐, 없지는 "
         "않습니다."),
-    "generate.encoding": "이 모델로 학습 이미지 {n}개를 한 번 인코딩하는 중…",
+    "generate.encoding": "이 모델로 학습 이미지를 인코딩하는 중(모델마다 한 번)…",
     "generate.cannot": (
         "{kind} 모델은 코드만으로 그림을 그릴 수 없습니다. 디코더가 z와 함께 인코더의 특징 맵(스킵 연결)도 받기 "
         "때문에 입력 이미지가 꼭 필요합니다. 생성에는 z만으로 디코딩하는 모델이 필요합니다: {kinds}."),
