@@ -216,3 +216,37 @@ def test_a_model_whose_user_dataset_is_gone_is_listed_with_the_reason(unlabelled
     assert at.session_state["model"] == str(path) and not at.error
     assert STRINGS["en"]["sidebar.data_changed"] in texts(at.sidebar, "caption")
     assert json.loads((path / "config.json").read_text())["dataset"]["sha256"] == ds.sha256
+
+
+def test_train_on_it_trains_on_the_users_dataset_and_the_save_records_it(places):
+    """"Train on it" opens the Train page with the dataset chosen; the live panel names its classes;
+    the saved model records the dataset and the upload's sha256 and becomes the active model."""
+    import time
+
+    ds = ae.userdata.import_dataset(pictures_zip(n=20), "shapes.zip")
+    at = open_page("pages/library.py", "en")
+    at.button(key="library.train.shapes").click().run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="train.form.dataset.en").value == "user:shapes"
+    at.switch_page("pages/train.py")              # AppTest's next runs stay there (st.switch_page does not say)
+    at.number_input(key="train.form.epochs.en").set_value(1)
+    at.number_input(key="train.form.batch.en").set_value(8)
+    at.button(key="train.start").click().run()
+    assert not at.error, [e.value for e in at.error]
+    deadline = time.monotonic() + 90
+    while at.session_state["train.job"].snapshot().active:
+        assert time.monotonic() < deadline, "training did not finish"
+        time.sleep(0.3)
+        at.run()
+    at.run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    charts = " ".join(c.proto.spec for c in at.get("plotly_chart"))
+    assert "circle" in charts and "bar" in charts                    # the map's legend: the folder names
+    name = next(w for w in at.text_input if w.key.startswith("train.save_name."))
+    assert name.value == "shapes_dense_z3"
+    next(b for b in at.button if b.label == "Save").click().run()
+    saved = places / "models" / "shapes_dense_z3"
+    meta = json.loads((saved / "config.json").read_text())
+    assert meta["dataset"]["name"] == "user:shapes" and meta["dataset"]["sha256"] == ds.sha256
+    at.run()
+    assert at.session_state["model"] == str(saved) and "👤 shapes" in texts(at.sidebar, "caption")
