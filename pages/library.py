@@ -67,7 +67,7 @@ def upload_model_section() -> None:
         st.success(t("library.model_added", name=Path(path).name), icon=":material/check_circle:")
     else:
         why = dict(catalog().broken).get(Path(path).name, "")
-        st.warning(t("library.model_unusable", name=Path(path).name, why=why))
+        st.warning(t("library.model_unusable", name=Path(path).name, why=why), icon=":material/warning:")
 
 
 def my_models_note() -> None:

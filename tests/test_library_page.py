@@ -250,3 +250,17 @@ def test_train_on_it_trains_on_the_users_dataset_and_the_save_records_it(places)
     assert meta["dataset"]["name"] == "user:shapes" and meta["dataset"]["sha256"] == ds.sha256
     at.run()
     assert at.session_state["model"] == str(saved) and "👤 shapes" in texts(at.sidebar, "caption")
+
+
+def test_an_uploaded_model_whose_dataset_is_not_here_says_so(places):
+    torch.manual_seed(0)
+    folder = ae.checkpoint.save(places / "made" / "elsewhere", ae.build_model(ae.ModelConfig("dense", 2, (8,))),
+                                dataset={"name": "user:their_drawings", "source": "upload 'd.zip' (sha256 ab)"})
+    at = open_page("pages/library.py", "ko")
+    at.file_uploader(key="library.model_file").set_value(("elsewhere.zip", ae.archive.export_zip(folder, STRINGS),
+                                                         "application/zip"))
+    at.run()
+    assert not at.exception and (places / "models" / "elsewhere" / "config.json").is_file()
+    shown = texts(at, "warning")
+    assert "👤 elsewhere" in shown and "👤 their_drawings" in shown and "내 모델과 데이터" in shown, shown
+    assert at.session_state["model"].endswith("fmnist_dense_z3")      # not usable yet: not the active model

@@ -181,7 +181,7 @@ KO = {
     "word.minutes": "{m}분 {s}초",
     "word.seconds": "{s}초",
     "nav.own": "직접 가져오기",
-    "sidebar.missing_user_dataset": ("내 데이터셋 {name}으로 학습했는데, 이 서버에 그 데이터셋이 없습니다. "
+    "sidebar.missing_user_dataset": ("내 데이터셋 {name}(으)로 학습했는데, 이 서버에 그 데이터셋이 없습니다. "
                                      "“내 모델과 데이터” 페이지에서 올려 주세요"),
     "sidebar.data_changed": "⚠ 같은 이름의 데이터셋이 그 뒤에 다시 올라왔습니다. 이미지가 다를 수 있습니다.",
     "source.upload": "직접 올린 파일 “{file}” (sha256 {sha}…)",
