@@ -11,7 +11,7 @@ import json
 import sys
 from pathlib import Path
 
-from . import checkpoint, data
+from . import checkpoint, data, userdata
 from .classify import FitConfig, train_for
 from .models import MODELS, ModelConfig, build_model
 from .noise import NOISES
@@ -33,11 +33,18 @@ def _noises(text: str) -> tuple[str, ...]:
     return kinds
 
 
+def _dataset(text: str) -> str:
+    if not data.known(text):
+        raise argparse.ArgumentTypeError(f"unknown dataset {text!r}; known: {', '.join(data.choices())}")
+    return text
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m ae", description="Train and evaluate autoencoders.")
     sub = p.add_subparsers(dest="command", required=True)
     t = sub.add_parser("train", help="train a model and save it as a checkpoint folder")
-    t.add_argument("--dataset", choices=sorted(data.DATASETS), default="fashion-mnist")
+    t.add_argument("--dataset", type=_dataset, default="fashion-mnist",
+                   help="fashion-mnist, mnist, or user:NAME (a dataset uploaded in the app)")
     t.add_argument("--model", choices=sorted(MODELS), default="dense", help="model kind")
     t.add_argument("--latent-dim", type=int, default=3)
     t.add_argument("--hidden", type=_ints, default=None, help="e.g. 128,64,12 (dense) or 32,64 (conv)")
@@ -140,7 +147,9 @@ def cmd_eval(args) -> int:
         raise ValueError(f"--limit must be a positive whole number, got {args.limit}")
     model, meta = checkpoint.load(args.path)
     name = meta.get("dataset", {}).get("name")
-    if name not in data.DATASETS:
+    if not isinstance(name, str) or not data.known(name):
+        if userdata.is_user_key(name):
+            raise ValueError(f"the checkpoint was trained on {name}, which is not in {userdata.user_data_dir()}")
         raise ValueError(f"checkpoint does not say which dataset it was trained on ({name!r})")
     test_split = data.load(name, "test")
     x = test_split.images[: args.limit] if args.limit else test_split.images

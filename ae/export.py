@@ -150,20 +150,31 @@ def cached(model: Autoencoder, part: str = "decoder", folder: str | Path | None 
     return data
 
 
+def files(model: Autoencoder, checked: bool = True) -> dict[str, bytes]:
+    """{"decoder.onnx": ..., "encoder.onnx": ...} (no decoder for unet and conv_refine), as a
+    downloaded model's zip holds them (ae.archive.export_zip's `extra`).
+
+    checked: each file is run against the library first (`check`); one that would not compute what
+    the model does raises ExportError."""
+    out = {f"{part}.onnx": cached(model, part) for part in parts(model)}
+    if checked:
+        for name, data in out.items():
+            check(model, data, name.removesuffix(".onnx"))
+    return out
+
+
 def save(model: Autoencoder, folder: str | Path, checked: bool = True) -> dict[str, Path]:
     """Write decoder.onnx (where the kind has one) and encoder.onnx into `folder`; {part: path}.
 
     checked: run each file against the library first (`check`), so a file that would not compute
     what the model does is never written (ExportError)."""
     folder = Path(folder)
-    files = {part: cached(model, part) for part in parts(model)}
-    if checked:
-        for part, data in files.items():
-            check(model, data, part)
+    made = files(model, checked)
     folder.mkdir(parents=True, exist_ok=True)
     out = {}
-    for part, data in files.items():
-        out[part] = folder / f"{part}.onnx"
+    for name, data in made.items():
+        part = name.removesuffix(".onnx")
+        out[part] = folder / name
         out[part].write_bytes(data)
     return out
 
@@ -207,5 +218,5 @@ def check(model: Autoencoder, onnx: bytes | str | Path, part: str = "decoder", i
     return diff
 
 
-__all__ = ["PARTS", "ExportError", "parts", "to_onnx", "cached", "cache_dir", "fingerprint", "save",
-           "run", "check"]
+__all__ = ["PARTS", "ExportError", "parts", "to_onnx", "cached", "cache_dir", "fingerprint", "files", "save", "run",
+           "check"]

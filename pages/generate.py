@@ -16,8 +16,8 @@ import torch
 import ae
 from ae import generate as G
 from ae.checkpoint import CheckpointError, CheckpointInfo
-from pages._common import (Settings, active_model, catalog, class_names, drawn_image, is_user_model, labels,
-                           load_checkpoint, load_split, png, show_rows, t, uploaded_image)
+from pages._common import (Settings, active_model, catalog, class_names, data_version, dataset_title, drawn_image,
+                           is_user_model, labels, load_checkpoint, load_split, png, show_rows, t, uploaded_image)
 from pages._decoder import Grid, Plane, Sliders, decoder, decoder_onnx
 
 ss = st.session_state
@@ -37,28 +37,40 @@ def fmt(x: float) -> str:
 
 
 # ---------------------------------------------------------------- cached work, once per checkpoint
+# Keyed by the weights' hash and the dataset's version (a user dataset's name may be given to other images).
 
-@st.cache_resource(max_entries=8, show_spinner=False)
 def training_codes(path: str, sha: str, dataset: str) -> tuple[np.ndarray, np.ndarray]:
     """Codes (N, d) of the model's whole training split (kept on disk) and their classes (N,)."""
+    return _training_codes(path, sha, dataset, data_version(dataset))
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _training_codes(path: str, sha: str, dataset: str, version: str) -> tuple[np.ndarray, np.ndarray]:
     model, _ = load_checkpoint(path)
     split = load_split(dataset, "train")
-    parts = {"weights": sha, "dataset": dataset, "split": "train", "n": len(split), "seed": 0}
+    parts = {"weights": sha, "dataset": dataset, "split": "train", "n": len(split),
+             **({"data": version} if version else {})}
     return ae.embed.cached_encode(model, split.images, parts), split.labels.numpy()
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)
 def stats_of(path: str, sha: str, dataset: str) -> G.CodeStats:
+    return _stats_of(path, sha, dataset, data_version(dataset))
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _stats_of(path: str, sha: str, dataset: str, version: str) -> G.CodeStats:
     return G.code_stats(training_codes(path, sha, dataset)[0], prior=G.has_prior(load_checkpoint(path)[0]))
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
 def classifier(dataset: str):
+    if ae.userdata.is_user_key(dataset):   # classifiers are shipped for the built-in datasets only
+        raise CheckpointError(f"no classifier is shipped for {dataset}")
     return ae.classify.for_dataset(dataset)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def holes_of(path: str, sha: str, dataset: str, n: int = HOLES_GRID) -> dict:
+def holes_of(path: str, sha: str, dataset: str, version: str, n: int = HOLES_GRID) -> dict:
     """A model's grid over its default plane and the holes figures of its pictures."""
     stats = stats_of(path, sha, dataset)
     plane = G.default_plane(stats)
@@ -70,7 +82,7 @@ def holes_of(path: str, sha: str, dataset: str, n: int = HOLES_GRID) -> dict:
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
-def first_of_classes(dataset: str) -> list[int]:
+def first_of_classes(dataset: str, version: str) -> list[int]:
     """The first test image of each class: images of different classes to start with."""
     return np.unique(load_split(dataset, "test").labels.numpy(), return_index=True)[1].tolist()
 
@@ -79,13 +91,13 @@ def image_number(active, setting: str, label: str, where=st) -> int:
     """A test image number input for `setting`, filled with its class's first image while unset."""
     n = len(active.split)
     if S[setting] is None or S[setting] >= n:   # unset, or from a larger dataset
-        firsts = first_of_classes(active.dataset)
+        firsts = first_of_classes(active.dataset, data_version(active.dataset))
         S.set(setting, int(firsts[CLASS_OF[setting] % len(firsts)]) if S[setting] is None else n - 1)
     return int(where.number_input(label, 0, n - 1, **S.widget(setting)))
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
-def real_yardstick(dataset: str) -> dict:
+def real_yardstick(dataset: str, version: str) -> dict:
     """The holes figures of real test images: what "looks real" scores on real images."""
     test = load_split(dataset, "test").subset(YARDSTICK, seed=1)
     return G.holes(test.images, classifier(dataset)[0], load_split(dataset, "train").images).summary()
@@ -96,7 +108,7 @@ def real_yardstick(dataset: str) -> dict:
 def picked(active, name: str, sources: list[str]):
     """An image for `name`: a test image by number, an upload or a drawing, prepared like the dataset's
     images: ((1, 28, 28) or None, what it is)."""
-    spec, split = ae.data.DATASETS[active.dataset], active.split
+    spec, split = ae.data.spec(active.dataset), active.split
     source = st.segmented_control(t(f"generate.pick.{name}"), sources, required=True,
                                   format_func=labels("generate.source", sources),
                                   **S.widget(f"{name}_source")) or sources[0]
@@ -282,17 +294,18 @@ def holes_section(dataset: str, active=None) -> None:
     st.markdown(t("generate.holes_intro"))
     pair = holes_pair(dataset, active)
     if pair is None:
-        st.info(t("generate.no_pair", dataset=t(f"data.{dataset}")))
+        st.info(t("generate.no_pair", dataset=dataset_title(dataset)))
         return
     try:
         _, clf_meta = classifier(dataset)
     except CheckpointError:
-        st.info(t("generate.no_classifier", dataset=t(f"data.{dataset}")))
+        st.info(t("generate.no_classifier", dataset=dataset_title(dataset)))
         return
     records = catalog().records
     with st.spinner(t("generate.holes_running")):
-        found = {role: holes_of(path, records[path].weights_sha256, dataset) for role, path in pair.items()}
-        real = real_yardstick(dataset)
+        version = data_version(dataset)
+        found = {role: holes_of(path, records[path].weights_sha256, dataset, version) for role, path in pair.items()}
+        real = real_yardstick(dataset, version)
     codes = {role: training_codes(path, records[path].weights_sha256, dataset) for role, path in pair.items()}
     names = class_names(dataset)
     for col, role in zip(st.columns(2, gap="large"), ("vae", "plain")):

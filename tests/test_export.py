@@ -121,3 +121,14 @@ def test_cached_keeps_one_file_per_set_of_weights(tmp_path, monkeypatch, exporte
     assert len(calls) == 2 and len(list(tmp_path.iterdir())) == 2
     np.testing.assert_allclose(export.run(first, torch.zeros(3, 3)), ae.infer.decode(model, torch.zeros(3, 3)).numpy(),
                                atol=export.CHECK_TOLERANCE)
+
+
+@pytest.mark.parametrize("kind", ["dense", "unet"])
+def test_files_are_the_checked_members_of_a_downloaded_zip(kind, exported, monkeypatch):
+    model = tiny(kind)
+    got = export.files(model)
+    assert sorted(got) == (["decoder.onnx", "encoder.onnx"] if kind in DECODES else ["encoder.onnx"])
+    assert got["encoder.onnx"] == export.cached(model, "encoder")         # the disk cache, not a new export
+    monkeypatch.setattr(export, "cached", lambda m, part: exported("dense" if kind != "dense" else "conv", part))
+    with pytest.raises(ExportError):                                      # another model's file is refused
+        export.files(model)

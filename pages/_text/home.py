@@ -28,6 +28,7 @@ EN = {
     "home.card.denoise": "Damage images with noise and see how well autoencoders restore them, against classical filters.",
     "home.card.generate": "Hand the decoder codes of your own: sliders, a map to point at, a grid, paths between "
                           "images, random samples, and why a VAE has fewer holes.",
+    "home.card.library": "Take a model home as one file and bring it back; train on your own images.",
     "home.uses": "What autoencoders are used for",
     "home.use.anomaly": "**Anomaly detection**: inputs unlike the training data reconstruct badly; a high reconstruction error flags them.",
     "home.use.visual": "**Visualisation**: a 2- or 3-dimensional z is a map of the data you can look at.",
@@ -65,6 +66,7 @@ KO = {
     "home.card.denoise": "이미지에 잡음을 넣고 오토인코더가 얼마나 잘 복원하는지 고전적인 필터와 비교해 보세요.",
     "home.card.generate": "디코더에 코드를 직접 건네 보세요. 슬라이더, 가리키는 지도, 격자, 이미지 사이의 경로, "
                           "무작위 샘플, 그리고 VAE의 구멍이 더 적은 이유.",
+    "home.card.library": "모델을 파일 하나로 내려받았다가 다시 올리고, 내 이미지로 학습해 보세요.",
     "home.uses": "오토인코더는 어디에 쓰일까",
     "home.use.anomaly": "**비정상 검출**: 학습 데이터와 다른 입력은 잘 복원되지 않으므로 복원오차가 큰 것을 찾아냅니다.",
     "home.use.visual": "**시각화**: 2차원이나 3차원 z는 그대로 데이터의 지도가 됩니다.",
