@@ -9,7 +9,7 @@ export AE_OFFLINE ?= $(if $(CI),1,)
 # idle torch threads sleep instead of spinning: much faster on a busy 2-core machine (see app.py)
 export OMP_WAIT_POLICY ?= PASSIVE
 
-.PHONY: run test bench checkpoints sysdeps install install-dev clean
+.PHONY: run test bench checkpoints vendor sysdeps install install-dev clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -54,6 +54,11 @@ bench: sysdeps install-dev
 # Recreates the shipped checkpoints (about 3.5 hours on 2 cores).
 checkpoints: install
 	bash checkpoints/make.sh $(PY)
+
+# Refreshes the browser decoder's vendored onnxruntime-web files in static/vendor/ with npm (the app and
+# the tests use the committed copies and never need Node). `make vendor ORT_WEB=latest` upgrades.
+vendor: | $(PY)
+	$(PY) tools/vendor_onnxruntime_web.py $(if $(ORT_WEB),--version $(ORT_WEB),)
 
 clean:
 	rm -rf $(VENV) test-results .pytest_cache

@@ -22,7 +22,7 @@ if use_new_mode():   # a plain `streamlit run app.py` whose first run found the 
 
 from pathlib import Path  # noqa: E402
 
-from pages._common import PIXELATED, keep_training_run, refresh_catalog, sidebar, t  # noqa: E402
+from pages._common import PIXELATED, keep_training_run, lesson, refresh_catalog, sidebar, t  # noqa: E402
 
 st.set_page_config(page_title="Autoencoder Lab", page_icon="🧩", layout="wide")
 st.html(PIXELATED)
@@ -33,13 +33,17 @@ GROUPS = {
     "nav.learn": [("pages/home.py", "home.title", ":material/school:"),
                   ("pages/train.py", "train.title", ":material/model_training:")],
     "nav.explore": [("pages/latent.py", "latent.title", ":material/scatter_plot:"),
-                    ("pages/denoise.py", "denoise.title", ":material/auto_fix_high:")],
+                    ("pages/denoise.py", "denoise.title", ":material/auto_fix_high:"),
+                    ("pages/generate.py", "generate.title", ":material/blur_on:")],
+    "nav.own": [("pages/library.py", "library.title", ":material/folder_shared:")],
 }
+LESSON_HIDES = {"pages/library.py"}   # a teacher's link (?lesson=1) leaves uploads to the teacher
 HERE = Path(__file__).resolve().parent
 
 keep_training_run()            # before any page reads the session's training run
 sidebar(refresh_catalog())     # the checkpoints are listed once per run; pages read this listing
 PAGES = {t(group): [st.Page(path, title=t(title), icon=icon, default=(path == "pages/home.py"))
-                    for path, title, icon in pages if (HERE / path).exists()]
+                    for path, title, icon in pages
+                    if (HERE / path).exists() and not (lesson() and path in LESSON_HIDES)]
          for group, pages in GROUPS.items()}
 st.navigation({group: pages for group, pages in PAGES.items() if pages}).run()

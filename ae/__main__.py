@@ -1,4 +1,5 @@
-"""Command line: `python -m ae train ...`, `python -m ae eval PATH [--json]` and
+"""Command line: `python -m ae train ...`, `python -m ae eval PATH [--json]`,
+`python -m ae classifier --dataset NAME --out FOLDER` (the Generation lab's judge) and
 `python -m ae table [--readme README.md]` (the shipped checkpoints' figures as a Markdown table).
 
 `torchrun --nproc-per-node N -m ae train ...` trains data-parallel (ae.distributed): the same command,
@@ -15,7 +16,8 @@ from pathlib import Path
 
 import torch
 
-from . import checkpoint, data, distributed
+from . import checkpoint, data, distributed, userdata
+from .classify import FitConfig, train_for
 from .models import MODELS, ModelConfig, build_model
 from .noise import NOISES
 from .train import LEVEL_DRAWS, SCHEDULES, TrainConfig, TrainingDiverged, evaluate, train
@@ -36,11 +38,18 @@ def _noises(text: str) -> tuple[str, ...]:
     return kinds
 
 
+def _dataset(text: str) -> str:
+    if not data.known(text):
+        raise argparse.ArgumentTypeError(f"unknown dataset {text!r}; known: {', '.join(data.choices())}")
+    return text
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m ae", description="Train and evaluate autoencoders.")
     sub = p.add_subparsers(dest="command", required=True)
     t = sub.add_parser("train", help="train a model and save it as a checkpoint folder")
-    t.add_argument("--dataset", choices=sorted(data.DATASETS), default="fashion-mnist")
+    t.add_argument("--dataset", type=_dataset, default="fashion-mnist",
+                   help="fashion-mnist, mnist, or user:NAME (a dataset uploaded in the app)")
     t.add_argument("--model", choices=sorted(MODELS), default="dense", help="model kind")
     t.add_argument("--latent-dim", type=int, default=3)
     t.add_argument("--hidden", type=_ints, default=None, help="e.g. 128,64,12 (dense) or 32,64 (conv)")
@@ -71,6 +80,11 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--level", type=float, default=0.0)
     e.add_argument("--limit", type=int, default=None, help="evaluate on the first N test images")
     e.add_argument("--json", action="store_true", help="print one JSON object as the last line")
+    c = sub.add_parser("classifier", help="train a dataset's small classifier (the Generation lab's judge)")
+    c.add_argument("--dataset", choices=sorted(data.DATASETS), required=True)
+    c.add_argument("--out", required=True, help="folder, e.g. checkpoints/classifiers/mnist")
+    c.add_argument("--epochs", type=int, default=FitConfig.epochs)
+    c.add_argument("--seed", type=int, default=0)
     tb = sub.add_parser("table", help="Markdown table of the checkpoints in a folder, measured on the test split")
     tb.add_argument("--root", default="checkpoints")
     tb.add_argument("--readme", default=None, help="replace the table between its markers in this file")
@@ -155,7 +169,9 @@ def cmd_eval(args) -> int:
         raise ValueError(f"--limit must be a positive whole number, got {args.limit}")
     model, meta = checkpoint.load(args.path)
     name = meta.get("dataset", {}).get("name")
-    if name not in data.DATASETS:
+    if not isinstance(name, str) or not data.known(name):
+        if userdata.is_user_key(name):
+            raise ValueError(f"the checkpoint was trained on {name}, which is not in {userdata.user_data_dir()}")
         raise ValueError(f"checkpoint does not say which dataset it was trained on ({name!r})")
     test_split = data.load(name, "test")
     x = test_split.images[: args.limit] if args.limit else test_split.images
@@ -167,6 +183,13 @@ def cmd_eval(args) -> int:
               + (f", input damaged by {args.noise} {args.level}" if args.noise else ""))
         print(f"MSE {figures['mse']:.5f}  PSNR {figures['psnr']:.2f} dB  SSIM {figures['ssim']:.4f}")
     print(json.dumps(result) if args.json else "", end="\n" if args.json else "")
+    return 0
+
+
+def cmd_classifier(args) -> int:
+    figures = train_for(args.dataset, args.out, config=FitConfig(epochs=args.epochs, seed=args.seed))
+    print(f"saved {args.out}: test accuracy {figures['accuracy']:.4f}, confident (>= {figures['threshold']}) on "
+          f"{figures['confident_share']:.1%} of test images")
     return 0
 
 
@@ -212,7 +235,7 @@ def cmd_table(args) -> int:
     return 0
 
 
-COMMANDS = {"train": cmd_train, "eval": cmd_eval, "table": cmd_table}
+COMMANDS = {"train": cmd_train, "eval": cmd_eval, "classifier": cmd_classifier, "table": cmd_table}
 
 
 def main(argv: list[str] | None = None) -> int:

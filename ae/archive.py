@@ -349,6 +349,23 @@ def export_zip(folder: str | os.PathLike, texts: Mapping[str, Mapping[str, str]]
     return buf.getvalue()
 
 
+def export_bundle(folder: str | os.PathLike, texts: Mapping[str, Mapping[str, str]] | None = None,
+                  onnx: bool = True) -> bytes:
+    """The zip a download offers: export_zip with the encoder and the decoder as ONNX files (ae.export,
+    each checked against the library first), where the model's kind has them. A model the exporter
+    cannot take is still exported, without ONNX files (its card then names none)."""
+    extra: dict[str, bytes] = {}
+    if onnx:
+        from . import export
+
+        model, _ = checkpoint.load(folder)
+        try:
+            extra = export.files(model)
+        except (export.ExportError, RuntimeError, ValueError, TypeError, ImportError):
+            extra = {}   # the checkpoint itself is what a user needs to bring the model back
+    return export_zip(folder, texts, extra)
+
+
 def archive_name(folder: str | os.PathLike) -> str:
     """The file name a download offers: the checkpoint's name with .zip."""
     return f"{Path(folder).name}.zip"
@@ -487,4 +504,4 @@ def import_zip(data: bytes, root: str | os.PathLike, *, name: str | None = None,
 
 
 __all__ = ["CODES", "EXTRA_MEMBERS", "MAX_ARCHIVE_BYTES", "UploadError", "archive_name", "check_zip",
-           "export_zip", "import_zip", "model_card", "zip_members"]
+           "export_bundle", "export_zip", "import_zip", "model_card", "zip_members"]

@@ -164,6 +164,8 @@ def save_trained(folder: str | os.PathLike, model: Autoencoder, config, train_sp
                               for k in config.noise}
     dataset = {"name": train_split.dataset, "source": train_split.source,
                "train_size": min(len(train_split), config.limit or len(train_split)), "test_size": len(test_split)}
+    if getattr(train_split, "sha256", ""):   # a user dataset: which upload, should its name be reused
+        dataset["sha256"] = train_split.sha256
     return save(folder, model, train=config.to_dict(), dataset=dataset, history=history,
                 metrics={"test": figures}, extra=extra, overwrite=overwrite)
 

@@ -71,12 +71,6 @@ class Comparison:
     def names(self) -> list[str]:
         return list(self.restored)
 
-    def best(self, metric: str = "psnr", among: list[str] | None = None) -> str:
-        """The name with the best mean figure (lowest MSE, highest PSNR or SSIM)."""
-        names = among if among is not None else self.names
-        sign = -1 if metric == "mse" else 1
-        return max(names, key=lambda n: sign * self.mean[n][metric])
-
     def rows(self) -> list[dict]:
         """One dict per restorer: {"name", "mse", "psnr", "ssim"} of the means, for tables."""
         return [{"name": n, **self.mean[n]} for n in self.names]

@@ -422,6 +422,19 @@ def cached_codes(model, images: torch.Tensor, key_parts: dict, cache: Cache | No
     return codes, errors
 
 
+def cached_encode(model, images: torch.Tensor, key_parts: dict, cache: Cache | None = None) -> np.ndarray:
+    """The codes (N, latent_dim) of `images`, kept on disk under key_parts (weights hash, dataset, split,
+    points): what a page needs of a whole training split, at the cost of encoding it once."""
+    cache = cache or Cache()
+    key = cache_key(kind="encode", **key_parts)
+    hit = cache.get(key)
+    if hit is not None and hit.get("codes") is not None and hit["codes"].shape == (len(images), model.config.latent_dim):
+        return hit["codes"]
+    codes = infer.encode(model, images).numpy()
+    cache.put(key, {"codes": codes})
+    return codes
+
+
 def cached_map(z: np.ndarray, method: str, dims: int, settings: dict | None, key_parts: dict,
                cache: Cache | None = None, on_progress: Progress | None = None) -> LatentMap:
     """`fit`, or the same map from the disk cache when it was computed before for the same key parts
@@ -594,6 +607,6 @@ def is_cached(key_parts: dict, method: str, dims: int, settings: dict | None = N
 
 
 __all__ = ["EMBEDDERS", "Embedder", "Knob", "available", "LatentMap", "Cache", "TSNE_MAX_POINTS", "fit", "cached_map",
-           "MapFit", "MapService", "cached_codes", "noise_path",
+           "MapFit", "MapService", "cached_codes", "cached_encode", "noise_path",
            "sample_indices", "interpolate", "settings_for", "cache_dir", "cache_key",
            "map_key", "is_cached"]

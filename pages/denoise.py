@@ -12,8 +12,9 @@ import streamlit as st
 
 import ae
 from ae.baselines import BASELINES
-from pages._common import (Settings, active_model, catalog, class_names, labels, load_checkpoint, load_split,
-                           noise_names, show_rows, shown_errors, t, uploaded_image)
+from pages._common import (Settings, active_model, catalog, class_names, data_version, dataset_title, drawn_image,
+                           labels, lesson, load_checkpoint, load_split, noise_names, show_rows, shown_errors, t,
+                           uploaded_image)
 
 ss = st.session_state
 CURVE_IMAGES = 128                                     # fixed test images behind the PSNR curve
@@ -22,13 +23,13 @@ SOURCES = ["batch", "index", "upload", "draw"]
 
 def settings() -> Settings:
     """The page's settings; every noise kind's level and options from its record, so a kind registered
-    at run time gets its controls too."""
+    at run time gets its controls too. All but the two models ride in the address (a shared link)."""
     defaults = {"source": "batch", "n": 12, "index": 0, "kind": "gaussian", "metric": "psnr",
                 "plain": None, "denoiser": None}
     for kind, record in ae.NOISES.items():
         defaults[f"level.{kind}"] = record.level.default
         defaults.update({f"{kind}.{name}": s.default for name, s in record.options.items()})
-    return Settings("denoise", defaults)
+    return Settings("denoise", defaults, shared=[n for n in defaults if n not in ("plain", "denoiser")])
 
 
 S = settings()
@@ -47,14 +48,14 @@ def denoiser_label(path: str) -> str:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def baseline_curve(dataset: str, kind: str, options: tuple) -> dict:
+def baseline_curve(dataset: str, version: str, kind: str, options: tuple) -> dict:
     record = ae.NOISES[kind]
     return ae.denoise.psnr_curve(curve_images(dataset), kind, record.curve_points(), {}, BASELINES,
                                  vary=record.curve, **dict(options))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def model_curve(path: str, sha: str, dataset: str, kind: str, options: tuple) -> list[float]:
+def model_curve(path: str, sha: str, dataset: str, version: str, kind: str, options: tuple) -> list[float]:
     record = ae.NOISES[kind]
     return ae.denoise.psnr_curve(curve_images(dataset), kind, record.curve_points(), {"m": load_checkpoint(path)[0]},
                                  {}, vary=record.curve, **dict(options))["m"]
@@ -86,12 +87,12 @@ def pickers(active) -> tuple[str | None, str | None]:
         left.selectbox(t("denoise.plain"), plain_paths, help=t("denoise.plain_help"),
                        format_func={p: records[p].name for p in plain_paths}.get, **S.widget("plain"))
     else:
-        left.info(t("denoise.no_plain", dataset=t(f"data.{active.dataset}")))
+        left.info(t("denoise.no_plain", dataset=dataset_title(active.dataset)))
     if denoiser_paths:
         right.selectbox(t("denoise.denoiser"), denoiser_paths, help=t("denoise.denoiser_help"),
                         format_func={p: denoiser_label(p) for p in denoiser_paths}.get, **S.widget("denoiser"))
     else:
-        right.info(t("denoise.no_denoiser", dataset=t(f"data.{active.dataset}")))
+        right.info(t("denoise.no_denoiser", dataset=dataset_title(active.dataset)))
     return (S["plain"] if plain_paths else None), (S["denoiser"] if denoiser_paths else None)
 
 
@@ -99,22 +100,22 @@ def pickers(active) -> tuple[str | None, str | None]:
 
 def clean_images(active):
     """The images to damage: random test images, one by number, an upload or a drawing."""
-    spec, split = ae.data.DATASETS[active.dataset], active.split
+    spec, split = ae.data.spec(active.dataset), active.split
     source = st.segmented_control(t("denoise.source"), SOURCES, required=True,
-                                  format_func=labels("denoise.source", SOURCES), **S.widget("source")) or "batch"
+                                  format_func=labels("denoise.source", SOURCES),
+                                  **S.widget("source", options=SOURCES)) or "batch"
     if source in ("batch", "index"):
-        st.caption(t("denoise.dataset", dataset=t(f"data.{active.dataset}")))
+        st.caption(t("denoise.dataset", dataset=dataset_title(active.dataset)))
     if source == "batch":
         c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
-        n = c1.slider(t("denoise.n"), 8, 16, **S.widget("n"))
+        n = c1.slider(t("denoise.n"), 8, 16, **S.widget("n", bounds=(8, 16)))
         if c2.button(t("denoise.other_images"), key="denoise.other"):
             ss["denoise.batch_seed"] = ss.get("denoise.batch_seed", 0) + 1
         rng = np.random.default_rng(ss.get("denoise.batch_seed", 0))
-        return split.images[np.sort(rng.choice(len(split), n, replace=False))]
+        return split.images[np.sort(rng.choice(len(split), min(n, len(split)), replace=False))]   # a small user dataset
     if source == "index":
-        if S["index"] >= len(split):   # another dataset may be smaller
-            S.set("index", len(split) - 1)
-        i = int(st.number_input(t("denoise.index"), 0, len(split) - 1, **S.widget("index")))
+        i = int(st.number_input(t("denoise.index"), 0, len(split) - 1,   # another dataset may be smaller
+                                **S.widget("index", bounds=(0, len(split) - 1))))
         st.caption(t("denoise.index_label", label=class_names(active.dataset)[int(split.labels[i])]))
         return split.images[i:i + 1]
     if source == "upload":
@@ -126,8 +127,8 @@ def clean_images(active):
     else:
         got = drawing(spec)
     x, notes = got
-    if source == "draw" and active.dataset != "mnist":   # a drawn digit comes back as a shirt
-        st.info(t("denoise.drawn_digit", dataset=t(f"data.{active.dataset}")), icon=":material/lightbulb:")
+    if source == "draw" and spec.prep_centre != "mass":   # a drawn digit comes back as a shirt
+        st.info(t("denoise.drawn_digit", dataset=dataset_title(active.dataset)), icon=":material/lightbulb:")
     with st.container(horizontal=True):
         show_rows([x[None]], scale=5)
         with st.container():
@@ -139,20 +140,13 @@ def clean_images(active):
 
 
 def drawing(spec):
-    from streamlit_drawable_canvas import st_canvas
-
     c1, _ = st.columns([1, 2])
     c1.caption(t("denoise.draw_hint"))
     with c1:
-        st.space("small")   # room for the canvas toolbar, which floats above the drawing
-        drawn = st_canvas(stroke_width=18, stroke_color="#FFFFFF", background_color="#000000", height=280, width=280,
-                          drawing_mode="freedraw", return_image_data=True, key="denoise.canvas")
-    try:
-        if drawn.image_data is None:
-            raise ae.prepare.ImageError("blank", "nothing drawn yet")
-        return ae.prepare.from_array(drawn.image_data, box=spec.prep_box, centre=spec.prep_centre)
-    except ae.prepare.ImageError:
+        got = drawn_image(spec.prep_box, spec.prep_centre, "denoise.canvas")
+    if got is None:
         st.stop()
+    return got
 
 
 # ---------------------------------------------------------------- noise, restore, measure (one fragment)
@@ -160,11 +154,9 @@ def drawing(spec):
 def noise_controls() -> tuple[str, float, dict, float]:
     """The kind and its sliders, built from its record: (kind, level, options, where the curve's marker goes)."""
     kinds = list(ae.NOISES)
-    if S["kind"] not in kinds:
-        S.set("kind", kinds[0])
     c1, c2 = st.columns([4, 1], vertical_alignment="bottom")
     kind = c1.segmented_control(t("denoise.noise"), kinds, required=True, format_func=labels("noise", kinds),
-                                **S.widget("kind")) or kinds[0]
+                                **S.widget("kind", options=kinds)) or kinds[0]
     if c2.button(t("denoise.fresh"), key="denoise.fresh", help=t("denoise.fresh_help")):
         ss["denoise.seed"] = ss.get("denoise.seed", 0) + 1
     record = ae.NOISES[kind]
@@ -175,8 +167,12 @@ def noise_controls() -> tuple[str, float, dict, float]:
         whole = float(s.step).is_integer() and name != "level"
         kw = dict(step=int(s.step)) if whole else dict(step=float(s.step))
         low, high = (int(s.low), int(s.high)) if whole else (float(s.low), float(s.high))
-        values[name] = col.slider(t(f"noise.{kind}.{name}"), low, high, **kw, **S.widget(setting))
-    options = {**{n: S[f"{kind}.{n}"] for n in record.options}, **{k: v for k, v in values.items() if k != "level"}}
+        values[name] = col.slider(t(f"noise.{kind}.{name}"), low, high, **kw,
+                                  **S.widget(setting, bounds=(low, high)))
+    # options without a slider keep their setting, when it is in range (an address could say anything)
+    options = {**{n: S[f"{kind}.{n}"] if s.low <= S[f"{kind}.{n}"] <= s.high else s.default
+                  for n, s in record.options.items()},
+               **{k: v for k, v in values.items() if k != "level"}}
     level = values.get("level", 0.0)
     return kind, level, options, values.get(record.curve, level)
 
@@ -200,7 +196,8 @@ def lab(clean, plain_path, denoiser_path, dataset):
                   for role, path in (("plain", plain_path), ("denoiser", denoiser_path)) if path})
     table(result, names, len(clean))
     curve(dataset, kind, options, marker, names, {"plain": plain_path, "denoiser": denoiser_path})
-    st.caption(t("denoise.timing", ms=(time.perf_counter() - t0) * 1000))
+    if not lesson():
+        st.caption(t("denoise.timing", ms=(time.perf_counter() - t0) * 1000))
 
 
 def pictures(clean, damaged, result, models) -> None:
@@ -231,11 +228,13 @@ def table(result, names, n) -> None:
         t("metric.ssim"): st.column_config.NumberColumn(format="%.3f", width="small"),
         t("denoise.col.gain"): st.column_config.NumberColumn(format="%+.1f", width="small")})
     st.caption(t("denoise.table_caption"))
+    if lesson():   # a lesson view: the means only
+        return
     with st.expander(t("denoise.per_image")):
         metrics = list(ae.denoise.METRICS)
         metric = st.segmented_control(t("denoise.metric_pick"), metrics, required=True,
                                       format_func={m: t(f"metric.{m}") for m in metrics}.get,
-                                      **S.widget("metric")) or "psnr"
+                                      **S.widget("metric", options=metrics)) or "psnr"
         per = pd.DataFrame({names[n]: result.per_image[n][metric].numpy() for n in result.names})
         per.index = pd.RangeIndex(1, len(per) + 1, name=t("denoise.image_n"))
         st.dataframe(per, column_config={c: st.column_config.NumberColumn(format="%.3f") for c in per.columns})
@@ -245,11 +244,12 @@ def curve(dataset, kind, options, marker, names, paths) -> None:
     record = ae.NOISES[kind]
     fixed = tuple(sorted((k, v) for k, v in options.items() if k != record.curve))
     st.markdown(f"**{t('denoise.curve')}**")
-    data = dict(baseline_curve(dataset, kind, fixed))
+    version = data_version(dataset)
+    data = dict(baseline_curve(dataset, version, kind, fixed))
     records = catalog().records
     for role, path in paths.items():
         if path:
-            data[role] = model_curve(path, records[path].weights_sha256, dataset, kind, fixed)
+            data[role] = model_curve(path, records[path].weights_sha256, dataset, version, kind, fixed)
     x_title = t(f"noise.{kind}.axis", **options) if record.curve != "level" else t(f"noise.{kind}.level")
     fig = ae.figures.psnr_curve(data, marker, labels=names, x_title=x_title, y_title=t("metric.psnr"),
                                 marker_text=t("denoise.marker"))

@@ -2,7 +2,7 @@
 import streamlit as st
 
 import ae
-from pages._common import ROOT, active_model, show_rows, t
+from pages._common import ROOT, active_model, lesson, show_rows, t
 
 
 def pictures(active) -> None:
@@ -29,8 +29,10 @@ def cards() -> None:
     st.subheader(t("home.pages"))
     found = [c for c in [("pages/train.py", "train.title", "home.card.train", ":material/model_training:"),
                          ("pages/latent.py", "latent.title", "home.card.latent", ":material/scatter_plot:"),
-                         ("pages/denoise.py", "denoise.title", "home.card.denoise", ":material/auto_fix_high:")]
-             if (ROOT / c[0]).exists()]
+                         ("pages/denoise.py", "denoise.title", "home.card.denoise", ":material/auto_fix_high:"),
+                         ("pages/generate.py", "generate.title", "home.card.generate", ":material/blur_on:"),
+                         ("pages/library.py", "library.title", "home.card.library", ":material/folder_shared:")]
+             if (ROOT / c[0]).exists() and not (lesson() and c[0] == "pages/library.py")]   # hidden in a lesson
     for col, (path, title, text, icon) in zip(st.columns(max(len(found), 1)), found):
         with col.container(border=True):
             st.page_link(path, label=t(title), icon=icon)

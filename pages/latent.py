@@ -18,14 +18,16 @@ import torch
 
 import ae
 from ae.embed import EMBEDDERS
-from pages._common import (Settings, active_model, class_names, executor, labels, load_checkpoint, load_split,
-                           show_rows, shown_errors, t, uploaded_image)
+from pages._common import (Settings, active_model, class_names, data_version, executor, labels, lesson,
+                           load_checkpoint, load_split, set_address, show_rows, shown_errors, t, uploaded_image)
 
 ss = st.session_state
 POINTS = [300, 500, 1000, 2000, 5000, 10_000]
 SELECTION_SHOWN = 32
 S = Settings("latent", {"split": "test", "method": None, "dims": 2, "n": 2000, "perplexity": 30, "iterations": 300,
-                        "thumbs": False, "k": 8, "noise": "gaussian", "traj_on": False, "traj_index": 0})
+                        "thumbs": False, "k": 8, "noise": "gaussian", "traj_on": False, "traj_index": 0},
+             shared=["split", "method", "dims", "n", "perplexity", "iterations", "thumbs", "k"])
+LESSON_HIDES = {"tsne_sklearn"}   # map methods a lesson link does not offer (one t-SNE is enough)
 UPLOAD_COLOUR, PATH_COLOUR = "#E67E22", "#C0392B"   # apart from the selection's black
 
 
@@ -47,19 +49,31 @@ def asker() -> list:
     return [secrets.token_hex(8)]
 
 
+def key_parts_of(weights: str, dataset: str, split: str, n: int) -> dict:
+    """What the map's codes depend on, naming their disk cache: a user dataset's version too (its name
+    may be given to other images)."""
+    version = data_version(dataset)
+    return {"weights": weights, "dataset": dataset, "split": split, "n": n, "seed": 0,
+            **({"data": version} if version else {})}
+
+
 @st.cache_data(max_entries=16, show_spinner=False)
-def points_of(path: str, weights: str, dataset: str, split: str, n: int):
+def points_of(path: str, weights: str, dataset: str, version: str, split: str, n: int):
     """(indices into the split, codes z, reconstruction errors) of the map's points, cached on disk too."""
     model, _ = load_checkpoint(path)
     data = load_split(dataset, split)
     idx = ae.embed.sample_indices(len(data), n)
-    parts = {"weights": weights, "dataset": dataset, "split": split, "n": len(idx), "seed": 0}
+    parts = key_parts_of(weights, dataset, split, len(idx))
     codes, errors = ae.embed.cached_codes(model, data.images[idx], parts)
     return idx, codes, errors
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)
 def pixels_of(dataset: str, split: str, n: int) -> np.ndarray:
+    return _pixels_of(dataset, data_version(dataset), split, n)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _pixels_of(dataset: str, version: str, split: str, n: int) -> np.ndarray:
     data = load_split(dataset, split)
     idx = ae.embed.sample_indices(len(data), n)
     return ae.neighbours.flat(data.images if len(idx) == len(data) else data.images[idx])
@@ -93,26 +107,24 @@ def level_text(level: float) -> str:
 def controls(latent_dim: int, dataset: str) -> tuple[str, ae.data.Split, str, int, int, dict]:
     """The map's settings: split, method (offered by the registry for this code size), dims, points."""
     c1, c2, c3, c4 = st.columns([1.1, 2, 1, 2.6], vertical_alignment="bottom")
-    split = c1.segmented_control(t("latent.split"), ["test", "train"], required=True,
-                                 format_func=labels("latent.split", ("test", "train")), **S.widget("split")) or "test"
-    if S["dims"] not in (2, 3):
-        S.set("dims", 2)
+    splits = ["test", "train"]
+    split = c1.segmented_control(t("latent.split"), splits, required=True, format_func=labels("latent.split", splits),
+                                 **S.widget("split", options=splits)) or "test"
     dims = c3.segmented_control(t("latent.dims"), [2, 3], required=True, format_func=lambda d: f"{d}D",
-                                **S.widget("dims")) or 2
-    methods = ae.embed.available(latent_dim, dims)
-    if S["method"] not in methods:   # the first offered: the code itself where it can be drawn as it is
-        S.set("method", methods[0])
+                                **S.widget("dims", options=[2, 3])) or 2
+    methods = [m for m in ae.embed.available(latent_dim, dims) if not (lesson() and m in LESSON_HIDES)]
+    # the first offered is the default: the code itself where it can be drawn as it is
     method = c2.selectbox(t("latent.method"), methods, help=t("latent.method_help"),
-                          format_func=labels("latent.method", methods), **S.widget("method"))
+                          format_func=labels("latent.method", methods), **S.widget("method", options=methods))
     with shown_errors():
         data = load_split(dataset, split)
     limit = EMBEDDERS[method].max_points or len(data)
     choices = [n for n in POINTS if n < min(limit, len(data))] + [min(limit, len(data))]
-    if S["n"] not in choices:
+    if S["n"] not in choices:   # another dataset or method: the nearest number offered
         S.set("n", min(choices, key=lambda n: abs(n - S["n"])))
     n_points = c4.select_slider(t("latent.points"), choices, help=t("latent.points_help", limit=limit),
                                 format_func=lambda n: t("latent.all", n=f"{n:,}") if n == len(data) else f"{n:,}",
-                                **S.widget("n"))
+                                **S.widget("n", options=choices))
     settings = {}
     knobs = EMBEDDERS[method].knobs
     if knobs:
@@ -120,10 +132,12 @@ def controls(latent_dim: int, dataset: str) -> tuple[str, ae.data.Split, str, in
             for col, (name, knob) in zip(st.columns(len(knobs)), knobs.items()):
                 if knob.choices:
                     settings[name] = col.select_slider(t(f"latent.{name}"), list(knob.choices),
-                                                       help=t(f"latent.{name}_help"), **S.widget(name))
+                                                       help=t(f"latent.{name}_help"),
+                                                       **S.widget(name, options=list(knob.choices)))
                 else:
                     settings[name] = col.slider(t(f"latent.{name}"), int(knob.low), int(knob.high),
-                                                step=int(knob.step), help=t(f"latent.{name}_help"), **S.widget(name))
+                                                step=int(knob.step), help=t(f"latent.{name}_help"),
+                                                **S.widget(name, bounds=(int(knob.low), int(knob.high))))
             st.caption(t(f"latent.engine.{method}"))
     return split, data, method, dims, int(n_points), ae.embed.settings_for(method, settings)
 
@@ -229,7 +243,7 @@ def new_points(active, lmap, map_key, codes, labels_, names, dataset) -> list[di
     left, right = st.columns(2, gap="large")
     with left:
         st.markdown(f"**{t('latent.upload_heading')}**")
-        spec = ae.data.DATASETS[dataset]
+        spec = ae.data.spec(dataset)
         got = uploaded_image("latent.upload", spec.prep_box, spec.prep_centre, "latent.upload_help")
         if got is not None:
             x_up = got[0][None]
@@ -294,7 +308,7 @@ def selection_tab(active, data, split, idx, codes, errors, labels_, names) -> No
     a, b = st.columns([1, 3], vertical_alignment="bottom")
     a.number_input(t("latent.index"), 0, len(data) - 1, value=None, key="latent.index", on_change=set_focus_from_input,
                    help=t("latent.index_help"), placeholder=t("latent.index_placeholder"))
-    k = b.slider(t("latent.k"), 3, 16, **S.widget("k"))
+    k = b.slider(t("latent.k"), 3, 16, **S.widget("k", bounds=(3, 16)))
     row_of = {int(i): r for r, i in enumerate(idx.tolist())}
     if chosen:
         st.subheader(t("latent.selection_heading", n=len(chosen)))
@@ -396,6 +410,26 @@ def export_tab(active, lmap, fig_html, split, method, dims, idx, errors, labels_
                           ensure_ascii=False))
 
 
+# ---------------------------------------------------------------- the selected point in the address
+
+def point_from_address(split: str, size: int) -> None:
+    """A shared link's selected point (?point=<index in the split>), taken once per session."""
+    if ss.get("latent.point_read"):
+        return
+    ss["latent.point_read"] = True
+    text = st.query_params.get("point", "")
+    if text.isdigit() and int(text) < size:
+        ss["latent.focus"] = (split, int(text))
+        ss["latent.selection"] = []
+
+
+def point_to_address(split: str) -> None:
+    """The point shown in detail (its index in the split) rides in the address; none when several are."""
+    focus = ss.get("latent.focus")
+    shown = focus is not None and focus[0] == split and not ss.get("latent.selection")
+    set_address("point", str(focus[1]) if shown else None)
+
+
 # ---------------------------------------------------------------- the page
 
 def page() -> None:
@@ -405,16 +439,18 @@ def page() -> None:
     dataset, weights = active.dataset, active.record.weights_sha256
     split, data, method, dims, n_points, settings = controls(active.record.config.latent_dim, dataset)
     with shown_errors():
-        idx, codes, errors = points_of(active.path, weights, dataset, split, n_points)
+        idx, codes, errors = points_of(active.path, weights, dataset, data_version(dataset), split, n_points)
     labels_, names = data.labels.numpy()[idx], class_names(dataset)
-    key_parts = {"weights": weights, "dataset": dataset, "split": split, "n": len(idx), "seed": 0}
+    key_parts = key_parts_of(weights, dataset, split, len(idx))
+    point_from_address(split, len(data))
     map_key = ae.embed.map_key(key_parts, method, dims, settings)
     map_area = st.container()
     with map_area:
         # drawn on every run, empty or not, so that the elements after it keep their places
         lmap = fit_map(codes, labels_, names, method, dims, settings, key_parts, st.empty())
 
-    tabs = st.tabs([t("latent.tab.selection"), t("latent.tab.new"), t("latent.tab.quality"), t("latent.tab.export")])
+    tabs = st.tabs([t("latent.tab.selection"), t("latent.tab.new"), t("latent.tab.quality")]
+                   + ([] if lesson() else [t("latent.tab.export")]))   # a lesson link: no export
     with tabs[1]:
         overlays = new_points(active, lmap, map_key, codes, labels_, names, dataset)
     err_word = t("latent.hover_error")
@@ -422,7 +458,8 @@ def page() -> None:
     axes = EMBEDDERS[method].axes(dims)
     with map_area:
         top = st.columns([3, 1], vertical_alignment="bottom")
-        thumbs = top[1].toggle(t("latent.thumbs"), disabled=dims != 2, help=t("latent.thumbs_help"), **S.widget("thumbs"))
+        thumbs = top[1].toggle(t("latent.thumbs"), disabled=dims != 2, help=t("latent.thumbs_help"),
+                               **S.widget("thumbs"))
         source = t("latent.cached") if lmap.cached else t("latent.fitted", s=fmt_s(lmap.seconds))
         top[0].caption(t("latent.map_caption", n=f"{len(idx):,}", split=t(f"latent.split.{split}"),
                          method=t(f"latent.method.{method}"), dims=dims, source=source))
@@ -439,8 +476,11 @@ def page() -> None:
         st.rerun()
     with tabs[0]:
         selection_tab(active, data, split, idx, codes, errors, labels_, names)
+    point_to_address(split)
     with tabs[2]:
         quality_tab(active, lmap, map_key, split, idx, codes, labels_, names)
+    if lesson():
+        return
     with tabs[3]:
         html = lambda: ae.figures.latent_map(lmap.coords, labels_, names, hover=hover, axes=axes,  # noqa: E731
                                              overlays=overlays).to_html(include_plotlyjs=True, full_html=True).encode()

@@ -13,8 +13,8 @@ import ae
 from ae import jobs
 from ae.checkpoint import CheckpointError
 from ae.form import LESSON, LESSON_DENOISE, TrainForm
-from pages._common import (USER_CHECKPOINTS, Settings, catalog, class_names, duration, executor, explain,
-                           hold_training_run, labels, lang, refresh_catalog, show_rows, t)
+from pages._common import (USER_CHECKPOINTS, Settings, catalog, class_names, dataset_title, duration, executor,
+                           explain, hold_training_run, labels, lang, lesson, refresh_catalog, show_rows, t)
 
 ss = st.session_state
 FORM = Settings("train.form", TrainForm().values())
@@ -67,7 +67,9 @@ def describe(job: ae.executor.RunHandle) -> str:
 # ---------------------------------------------------------------- the form
 
 def settings_panel(busy: bool) -> tuple[bool, bool, str | None]:
-    """The form's widgets; returns (start clicked, stop clicked, the warm start's checkpoint or None)."""
+    """The form's widgets; returns (start clicked, stop clicked, the warm start's checkpoint or None).
+    A lesson link (?lesson=1) shows only the lesson's presets, the number of epochs and Start/Stop."""
+    simple = lesson()
     with st.container(border=True):
         head, b1, b2 = st.columns([2, 1, 1], vertical_alignment="center")
         head.subheader(t("train.settings"))
@@ -82,43 +84,24 @@ def settings_panel(busy: bool) -> tuple[bool, bool, str | None]:
         # A warm start keeps the active model's dataset, kind and sizes: they are shown, not chosen.
         active = catalog().records.get(ss.get("model", ""))
         shape = warm_shape(active)
-        warm = bool(FORM["init"]) and shape is not None
+        warm = bool(FORM["init"]) and shape is not None and not simple
         if warm and not busy:
             for name, value in shape.items():   # the sidebar's model may have changed: show the new one's
                 if FORM[name] != value:
                     FORM.set(name, value)
-        st.toggle(t("train.init"), disabled=busy or shape is None, help=t("train.init_help"), **FORM.widget("init"))
-        if warm:
-            st.caption(t("train.init_note", name=active.name, kind=t(f"kind.{shape['kind']}"), z=shape["latent"]))
-
-        datasets, kinds, noises = list(ae.data.DATASETS), list(ae.MODELS), list(ae.NOISES)
-        fixed = busy or warm
-        c = st.columns(4)
-        c[0].selectbox(t("train.dataset"), datasets, disabled=fixed, format_func=labels("data", datasets),
-                       **FORM.widget("dataset"))
-        c[1].selectbox(t("train.kind"), kinds, disabled=fixed, format_func=labels("kind", kinds),
-                       **{**FORM.widget("kind"), "on_change": kind_changed, "args": ()})
-        c[2].number_input(t("train.latent"), 1, 128, step=1, disabled=fixed, help=t("train.latent_help"),
-                          **FORM.widget("latent"))
-        c[3].text_input(t("train.hidden"), disabled=fixed, help=t("train.hidden_help"), **FORM.widget("hidden"))
-
-        c = st.columns(4)
-        c[0].number_input(t("train.epochs"), 1, 200, step=1, disabled=busy, **FORM.widget("epochs"))
-        c[1].number_input(t("train.batch"), 1, 4096, step=16, disabled=busy, **FORM.widget("batch"))
-        c[2].number_input(t("train.lr"), 0.00001, 1.0, step=0.0005, format="%.4f", disabled=busy,
-                          **FORM.widget("lr"))
-        c[3].number_input(t("train.seed"), 0, 2**31 - 1, step=1, disabled=busy, help=t("train.seed_help"),
-                          **FORM.widget("seed"))
-
-        c = st.columns(4)
-        quick = c[0].toggle(t("train.quick"), disabled=busy, help=t("train.quick_help"), **FORM.widget("quick"))
-        c[1].number_input(t("train.subset"), 64, 60000, step=500, disabled=busy or not quick, **FORM.widget("subset"))
-        denoise = c[2].toggle(t("train.denoise"), disabled=busy, help=t("train.denoise_help"), **FORM.widget("denoise"))
-        c[3].toggle(t("train.cosine"), disabled=busy, help=t("train.cosine_help"), **FORM.widget("cosine"))
-        if ae.MODELS[FORM["kind"]].skips and not denoise:
-            st.warning(t("train.unet_note"))
-        if denoise:
-            noise_panel(busy, noises)
+        if FORM["dataset"] not in ae.data.choices():   # a user dataset deleted since
+            FORM.set("dataset", TrainForm().dataset)
+        if simple:
+            FORM.set("init", False)
+            st.columns([1, 3])[0].number_input(t("train.epochs"), 1, 200, step=1, disabled=busy,
+                                               **FORM.widget("epochs", bounds=(1, 200)))
+            st.caption(t("train.lesson_note", what=describe_form(form())))
+        else:
+            st.toggle(t("train.init"), disabled=busy or shape is None, help=t("train.init_help"),
+                      **FORM.widget("init"))
+            if warm:
+                st.caption(t("train.init_note", name=active.name, kind=t(f"kind.{shape['kind']}"), z=shape["latent"]))
+            advanced(busy, warm)
 
         go_col, stop_col, _ = st.columns([1, 1, 3])
         start = go_col.button(t("train.start"), type="primary", disabled=busy, key="train.start",
@@ -126,6 +109,45 @@ def settings_panel(busy: bool) -> tuple[bool, bool, str | None]:
         stop = stop_col.button(t("train.stop"), disabled=not busy, key="train.stop",
                                icon=":material/stop:", width="stretch")
     return start, stop, str(active.path) if warm else None
+
+
+def describe_form(f: TrainForm) -> str:
+    """The lesson's model and data in a few words, for the lesson view (its settings are not shown)."""
+    what = f"{dataset_title(f.dataset)}, {t('kind.' + f.kind)}, z = {f.latent}"
+    return what + (f", {t('noise.' + f.noise)} {f.level:g}" if f.denoise else "")
+
+
+def advanced(busy: bool, warm: bool) -> None:
+    """Every setting of the form (hidden in a lesson view)."""
+    datasets, kinds, noises = ae.data.choices(), list(ae.MODELS), list(ae.NOISES)
+    fixed = busy or warm
+    c = st.columns(4)
+    c[0].selectbox(t("train.dataset"), datasets, disabled=fixed,
+                   format_func={d: dataset_title(d) for d in datasets}.get,
+                   **FORM.widget("dataset", options=datasets))
+    c[1].selectbox(t("train.kind"), kinds, disabled=fixed, format_func=labels("kind", kinds),
+                   **{**FORM.widget("kind"), "on_change": kind_changed, "args": ()})
+    c[2].number_input(t("train.latent"), 1, 128, step=1, disabled=fixed, help=t("train.latent_help"),
+                      **FORM.widget("latent"))
+    c[3].text_input(t("train.hidden"), disabled=fixed, help=t("train.hidden_help"), **FORM.widget("hidden"))
+
+    c = st.columns(4)
+    c[0].number_input(t("train.epochs"), 1, 200, step=1, disabled=busy, **FORM.widget("epochs"))
+    c[1].number_input(t("train.batch"), 1, 4096, step=16, disabled=busy, **FORM.widget("batch"))
+    c[2].number_input(t("train.lr"), 0.00001, 1.0, step=0.0005, format="%.4f", disabled=busy,
+                      **FORM.widget("lr"))
+    c[3].number_input(t("train.seed"), 0, 2**31 - 1, step=1, disabled=busy, help=t("train.seed_help"),
+                      **FORM.widget("seed"))
+
+    c = st.columns(4)
+    quick = c[0].toggle(t("train.quick"), disabled=busy, help=t("train.quick_help"), **FORM.widget("quick"))
+    c[1].number_input(t("train.subset"), 64, 60000, step=500, disabled=busy or not quick, **FORM.widget("subset"))
+    denoise = c[2].toggle(t("train.denoise"), disabled=busy, help=t("train.denoise_help"), **FORM.widget("denoise"))
+    c[3].toggle(t("train.cosine"), disabled=busy, help=t("train.cosine_help"), **FORM.widget("cosine"))
+    if ae.MODELS[FORM["kind"]].skips and not denoise:
+        st.warning(t("train.unet_note"))
+    if denoise:
+        noise_panel(busy, noises)
 
 
 def noise_panel(busy: bool, noises: list[str]) -> None:
@@ -288,8 +310,11 @@ def poll_every(s: jobs.JobSnapshot) -> float:
 # ---------------------------------------------------------------- save
 
 def suggested_name(job: ae.executor.RunHandle) -> str:
-    spec = ae.data.DATASETS.get(job.dataset)
-    base = f"{spec.short if spec else job.dataset}_{job.model_config.kind}_z{job.model_config.latent_dim}"
+    try:
+        short = ae.data.spec(job.dataset).short or "data"   # a user dataset: its folder name
+    except ValueError:
+        short = "data"
+    base = f"{short[:32]}_{job.model_config.kind}_z{job.model_config.latent_dim}"
     base += "_denoise" if job.train_config.noise else ""
     base += "_noisytarget" if job.train_config.noisy_target else ""
     name, i = base, 2

@@ -85,10 +85,11 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 1400, "height": 1000}}
 
 
-def start_server(env_extra: dict | None = None) -> tuple[subprocess.Popen, str]:
-    """tests/live.py's server (one copy for tests and benchmarks), its log under test-results/."""
+def start_server(env_extra: dict | None = None, script: Path | None = None) -> tuple[subprocess.Popen, str]:
+    """tests/live.py's server (one copy for tests and benchmarks) of app.py or another `script`, its log
+    under test-results/."""
     log = ARTIFACTS / "server-{port}.log" if ARTIFACTS.is_dir() else None
-    return live_server(env_extra, log=log)
+    return live_server(env_extra, log=log, script=script)
 
 
 @pytest.fixture(scope="session")
@@ -97,6 +98,16 @@ def app_url(user_checkpoints):
     ARTIFACTS.mkdir(exist_ok=True)
     # a closed tab's run waits 20 s (not 2 minutes) for a reload to take it back
     srv, url = start_server({"AE_USER_CHECKPOINTS": str(user_checkpoints), "AE_RUN_GRACE_S": "20"})
+    yield url
+    stop_server(srv)
+
+
+@pytest.fixture(scope="session")
+def decoder_app_url():
+    """tests/apps/decoder_app.py (the browser decoder's three views, checkpoints/mnist_vae_z2) on a
+    server of its own; shared by the browser decoder's test and bench.generate's."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    srv, url = start_server(script=ROOT / "tests" / "apps" / "decoder_app.py")
     yield url
     stop_server(srv)
 

@@ -39,9 +39,9 @@ def free_port() -> int:
 
 
 def start_server(env_extra: dict | None = None, log: Path | IO | None = None,
-                 timeout: float = 90.0) -> tuple[subprocess.Popen, str]:
-    """`python app.py` (as `make run` starts it) on a free localhost port; returns (process, url) once it
-    answers.
+                 timeout: float = 90.0, script: Path | None = None) -> tuple[subprocess.Popen, str]:
+    """`python app.py` (as `make run` starts it), or `streamlit run script` for another app (a test
+    app), on a free localhost port; returns (process, url) once it answers.
 
     `log`: a file path (may contain "{port}") or an open file for the server's output; none by default.
     /_stcore/health answers before any page script has run: wait for a page element as well.
@@ -49,8 +49,8 @@ def start_server(env_extra: dict | None = None, log: Path | IO | None = None,
     port = free_port()
     env = dict(os.environ, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false", **(env_extra or {}))
     out = open(str(log).format(port=port), "w") if isinstance(log, (str, Path)) else (log or subprocess.DEVNULL)
-    srv = subprocess.Popen([sys.executable, str(ROOT / "app.py"),
-                            "--server.headless", "true", "--server.port", str(port),
+    command = [sys.executable, "-m", "streamlit", "run", str(script)] if script else [sys.executable, str(ROOT / "app.py")]
+    srv = subprocess.Popen([*command, "--server.headless", "true", "--server.port", str(port),
                             "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"],
                            cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env)
     url = f"http://127.0.0.1:{port}"

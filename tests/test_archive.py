@@ -302,3 +302,18 @@ def test_check_zip_writes_nothing_and_returns_the_checked_parts(good, tmp_path):
     assert meta["model_config"] == ModelConfig("dense", 2, (8,), 1.0)
     assert set(parts) == set(members(good))
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_download_bundle_holds_the_onnx_files_and_comes_back_in(saved, users, tmp_path, monkeypatch):
+    """export_bundle: what the app's download button offers (with the ONNX encoder and decoder, checked),
+    and what its upload takes back (issue 21)."""
+    monkeypatch.setenv("AE_CACHE_DIR", str(tmp_path / "cache"))
+    data = archive.export_bundle(saved, TEXTS)
+    parts = members(data)
+    assert {"encoder.onnx", "decoder.onnx", "config.json", "model_card.en.md", "model_card.ko.md"} <= set(parts)
+    assert "encoder.onnx" in parts["model_card.en.md"].decode() and "ONNX" in parts["model_card.ko.md"].decode()
+    back = import_zip(data, users)
+    assert back.name == "small_model" and same_tensors(checkpoint.load(back)[0], checkpoint.load(saved)[0])
+    assert sorted(p.name for p in back.iterdir() if not p.name.startswith(".")) == [
+        "config.json", json.loads((saved / "config.json").read_text())["weights"]]
+    assert "onnx" not in " ".join(members(archive.export_bundle(saved, TEXTS, onnx=False)))

@@ -726,3 +726,17 @@ def test_concurrent_replacing_saves_leave_a_loadable_pair(tmp_path):
         model, meta = load(tmp_path / "ck")
         assert same_weights(model, models[meta["who"]])
         assert len(list((tmp_path / "ck").glob("model-*.safetensors"))) == 1
+
+
+def test_save_trained_records_the_uploads_sha256_only_for_a_user_dataset(tmp_path):
+    from ae.checkpoint import save_trained
+    from ae.data import Split, synthetic
+    from ae.train import TrainConfig
+
+    s = synthetic(16)
+    model = build_model(ModelConfig("dense", 2, (8,)))
+    user = Split(s.images, s.labels, s.class_names, "user:mine", "train", "upload 'mine.zip'", "ab" * 32)
+    meta = checkpoint.read_meta(save_trained(tmp_path / "a", model, TrainConfig(epochs=1), user, user, []))
+    assert meta["dataset"]["sha256"] == "ab" * 32 and meta["dataset"]["name"] == "user:mine"
+    meta = checkpoint.read_meta(save_trained(tmp_path / "b", model, TrainConfig(epochs=1), s, s, []))
+    assert "sha256" not in meta["dataset"]

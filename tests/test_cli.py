@@ -311,3 +311,30 @@ def test_a_plain_unet_gets_a_warning(tmp_path, monkeypatch, capsys):
     assert "warning: a unet model" in capsys.readouterr().err
     assert main([*args, "--noise", "gaussian", "--out", str(tmp_path / "u2")]) == 0
     assert "warning" not in capsys.readouterr().err
+
+
+def test_train_and_eval_on_a_user_dataset(tmp_path, monkeypatch, capsys):
+    """A dataset uploaded in the app is `--dataset user:NAME`; eval finds it by the checkpoint's record."""
+    import io
+
+    import numpy as np
+
+    from ae import userdata
+
+    monkeypatch.setenv("AE_USER_DATA", str(tmp_path / "data"))
+    s = data.synthetic(40)
+    buf = io.BytesIO()
+    np.savez(buf, x=(s.images[:, 0].numpy() * 255).astype(np.uint8))
+    ds = userdata.import_dataset(buf.getvalue(), "bars.npz")
+    out = tmp_path / "on_bars"
+    assert main(["train", "--dataset", "user:bars", "--epochs", "1", "--batch-size", "16", "--hidden", "8",
+                 "--latent-dim", "2", "--out", str(out)]) == 0
+    meta = json.loads((out / "config.json").read_text())
+    assert meta["dataset"]["name"] == "user:bars" and meta["dataset"]["sha256"] == ds.sha256
+    capsys.readouterr()
+    assert main(["eval", str(out), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["images"] == ds.sizes[1]
+    userdata.delete_dataset("bars")
+    assert main(["eval", str(out)]) == 2 and "user:bars, which is not in" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["train", "--dataset", "user:bars", "--out", str(tmp_path / "never")])

@@ -52,8 +52,6 @@ def test_compare_rows_and_figures(batch, models):
     # the model trained on damaged inputs restores them better than the one trained on clean ones
     assert result.mean["denoiser"]["psnr"] > result.mean["plain"]["psnr"]
     assert result.mean["denoiser"]["psnr"] > result.mean["none"]["psnr"] + 3
-    assert result.best("psnr") == max(result.names, key=lambda n: result.mean[n]["psnr"])
-    assert result.best("mse") == min(result.names, key=lambda n: result.mean[n]["mse"])
 
 
 def test_compare_options_and_errors(batch, models):

@@ -170,6 +170,20 @@ def test_codes_are_cached_on_disk(tmp_path):
     np.testing.assert_allclose(c1, ae.infer.encode(model, x).numpy(), atol=1e-6)
 
 
+def test_cached_encode_keeps_codes_on_disk_and_recomputes_a_stale_entry(tmp_path, monkeypatch):
+    model = ae.build_model(ae.ModelConfig(kind="dense", latent_dim=3, hidden=(16,)))
+    x = ae.data.synthetic(40).images
+    parts = {"weights": "m", "dataset": "synthetic", "split": "train", "n": 40, "seed": 0}
+    codes = E.cached_encode(model, x, parts, E.Cache(tmp_path))
+    np.testing.assert_allclose(codes, ae.infer.encode(model, x).numpy(), atol=1e-6)
+    calls = []
+    monkeypatch.setattr(ae.infer, "encode", lambda *a: calls.append(a) or torch.zeros(40, 3))
+    np.testing.assert_array_equal(E.cached_encode(model, x, parts, E.Cache(tmp_path)), codes)   # from disk
+    assert not calls
+    E.Cache(tmp_path).put(E.cache_key(kind="encode", **parts), {"codes": np.zeros((39, 3), np.float32)})
+    assert E.cached_encode(model, x, parts, E.Cache(tmp_path)).shape == (40, 3) and len(calls) == 1
+
+
 def test_progress_is_reported_and_can_stop():
     z, _ = blobs(100, 6)
     seen = []

@@ -176,3 +176,22 @@ def test_ray_settings_from_env():
     assert env.ray_workers({}) == 1 and env.ray_workers({"AE_RAY_WORKERS": "4"}) == 4
     with pytest.raises(ValueError, match="AE_RAY_WORKERS"):
         env.ray_workers({"AE_RAY_WORKERS": "0"})
+
+
+def test_the_library_never_imports_streamlit():
+    """ae/ is the library: pages import it, never the other way (a fresh interpreter imports every
+    ae module and must not have loaded streamlit)."""
+    import subprocess
+    import sys
+
+    modules = sorted(p.stem for p in (ROOT / "ae").glob("*.py") if p.stem not in ("__init__", "__main__"))
+    code = ("import importlib, sys\n"
+            f"for m in {modules!r}: importlib.import_module('ae.' + m)\n"
+            "print(sorted(k for k in sys.modules if k == 'streamlit' or k.startswith('streamlit.')))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300,
+                         env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]", out.stdout
+    for path in (ROOT / "ae").glob("*.py"):
+        text = path.read_text()
+        assert "import streamlit" not in text and "from streamlit" not in text, path.name

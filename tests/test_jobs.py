@@ -200,3 +200,28 @@ def test_the_app_and_the_cli_save_the_same_record(tmp_path, monkeypatch):
     # the denoising figure is measured with the unclipped noise the model learned, as the CLI always did
     unclipped = ae.train.evaluate(j.model, test.images, ae.TrainConfig(**args), with_ssim=True)
     assert app["metrics"]["test"]["denoise"]["gaussian"]["psnr"] == pytest.approx(unclipped["psnr"])
+
+
+def test_a_job_trains_on_a_user_dataset_and_the_save_records_which_upload(tmp_path, monkeypatch):
+    """A user dataset ("user:<name>") is a dataset like the built-in ones: loaded by name in the worker,
+    its class names in the previews, its name and upload's sha256 in the checkpoint (issue 21)."""
+    import io
+
+    import numpy as np
+
+    from ae import userdata
+
+    monkeypatch.setenv("AE_USER_DATA", str(tmp_path / "data"))
+    buf = io.BytesIO()
+    np.savez(buf, x=(TRAIN.images[:60, 0].numpy() * 255).astype(np.uint8), y=TRAIN.labels[:60].numpy() % 3,
+             class_names=np.array(["a", "b", "c"]))
+    ds = userdata.import_dataset(buf.getvalue(), "bars.npz")
+    run = jobs.TrainingJob(ae.ModelConfig(kind="dense", latent_dim=2, hidden=(16,)),
+                           ae.TrainConfig(epochs=1, batch_size=16), ds.key, pool=TrainingPool(1)).start()
+    assert run.wait(60) and run.snapshot().status == jobs.DONE, run.snapshot().error
+    assert run.snapshot().class_names == ("a", "b", "c") and run.snapshot().test_size == ds.sizes[1]
+    meta = ae.checkpoint.read_meta(run.save("on_bars", tmp_path / "models"))
+    assert meta["dataset"]["name"] == "user:bars" and meta["dataset"]["sha256"] == ds.sha256
+    assert meta["dataset"]["train_size"] == ds.sizes[0] and "bars.npz" in meta["dataset"]["source"]
+    with pytest.raises(ValueError, match="unknown dataset"):
+        jobs.TrainingJob(ae.ModelConfig(kind="dense", latent_dim=2), ae.TrainConfig(epochs=1), "user:nothing")

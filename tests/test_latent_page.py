@@ -144,7 +144,7 @@ def test_new_points_upload_and_noise_path():
 
 def test_export_buttons():
     at = page("en")
-    labels = [b.label for b in at.get("download_button")]
+    labels = [b.label for b in at.main.get("download_button")]   # the sidebar has its own (the model)
     assert labels == ["Coordinates and labels (CSV)", "Interactive map (HTML)"]
 
 

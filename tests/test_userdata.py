@@ -312,3 +312,26 @@ def test_broken_and_foreign_folders(root):
     (ds.path / "test.npz").write_bytes(b"garbage")
     with pytest.raises(ValueError, match="cannot be read"):
         load_split(ds.key, "test", root=root)
+
+
+def test_examples_give_one_row_per_class(root):
+    up = read_upload(zip_of(folders(10)), "x.zip")
+    rows = userdata.examples(up.labels, len(up), per_class=4)
+    assert [c for c, _ in rows] == [0, 1, 2]
+    assert all(len(idx) == 4 and (up.labels[idx] == c).all() for c, idx in rows)
+    assert [c for c, _ in userdata.examples(up.labels, len(up), max_classes=2)] == [0, 1]
+    (only, idx), = userdata.examples(None, 7, per_class=10)
+    assert only == 0 and idx.tolist() == list(range(7))
+
+
+def test_spec_and_version_of_a_stored_dataset(root):
+    ds = import_dataset(zip_of(folders(10)), "a.zip", root=root, box=28, centre="box")
+    spec = userdata.spec(ds.key, root=root)
+    assert spec.class_names == ds.class_names and (spec.prep_box, spec.prep_centre) == (28, "box")
+    v = userdata.version(ds.key, root=root)
+    assert v.startswith(ds.sha256[:16])
+    userdata.delete_dataset(ds.name, root=root)
+    again = import_dataset(zip_of(folders(10)), "a.zip", root=root)      # the same file, prepared otherwise
+    assert again.name == ds.name and userdata.version(ds.key, root=root) != v
+    with pytest.raises(ValueError):
+        userdata.spec("user:nothing", root=root)

@@ -80,6 +80,25 @@ EN = {
     "word.row": "row {n}",
     "word.minutes": "{m} min {s} s",
     "word.seconds": "{s} s",
+    # ---- bring your own: the sidebar, shared links, lesson mode
+    "nav.own": "Bring your own",
+    "sidebar.missing_user_dataset": ("trained on your dataset {name}, which is not on this server: upload it on the "
+                                     "page “My models & data”"),
+    "sidebar.data_changed": "⚠ The dataset of that name was uploaded again since: its images may differ.",
+    "source.upload": "your upload “{file}” (sha256 {sha}…)",
+    "sidebar.download": "Download this model (.zip)",
+    "sidebar.download_help": ("One zip: its description (config.json), its weights, a model card in Korean and "
+                              "English, and the encoder and decoder as ONNX files. Upload it again on the page "
+                              "“My models & data”."),
+    "share.copy": "Copy link",
+    "share.lesson": "Copy lesson link",
+    "share.caption": ("The link opens this page as you see it now (model, language and the page's settings). "
+                      "A lesson link also hides the advanced controls, for a class."),
+    "share.caption_lesson": "Lesson view: advanced controls are hidden. The link opens this page as you see it.",
+    "share.copied": "Copied to the clipboard.",
+    "share.failed": "Copy the link from the field above.",
+    "share.field": "Link to this view",
+    "lesson.note": "Lesson view: only what the lesson needs is shown.",
 }
 
 KO = {
@@ -161,4 +180,21 @@ KO = {
     "word.row": "{n}줄",
     "word.minutes": "{m}분 {s}초",
     "word.seconds": "{s}초",
+    "nav.own": "직접 가져오기",
+    "sidebar.missing_user_dataset": ("내 데이터셋 {name}(으)로 학습했는데, 이 서버에 그 데이터셋이 없습니다. "
+                                     "“내 모델과 데이터” 페이지에서 올려 주세요"),
+    "sidebar.data_changed": "⚠ 같은 이름의 데이터셋이 그 뒤에 다시 올라왔습니다. 이미지가 다를 수 있습니다.",
+    "source.upload": "직접 올린 파일 “{file}” (sha256 {sha}…)",
+    "sidebar.download": "이 모델 내려받기 (.zip)",
+    "sidebar.download_help": ("zip 파일 하나에 모델 설명(config.json), 가중치, 한국어와 영어 모델 카드, ONNX 형식의 "
+                              "인코더와 디코더가 들어 있습니다. “내 모델과 데이터” 페이지에서 다시 올릴 수 있습니다."),
+    "share.copy": "링크 복사",
+    "share.lesson": "수업용 링크 복사",
+    "share.caption": ("링크를 열면 지금 보이는 그대로(모델, 언어, 페이지 설정) 이 페이지가 열립니다. "
+                      "수업용 링크는 고급 설정을 숨겨서 수업에 필요한 것만 보여 줍니다."),
+    "share.caption_lesson": "수업용 화면: 고급 설정을 숨겼습니다. 링크를 열면 지금 보이는 그대로 이 페이지가 열립니다.",
+    "share.copied": "클립보드에 복사했습니다.",
+    "share.failed": "위 칸의 링크를 직접 복사해 주세요.",
+    "share.field": "이 화면의 링크",
+    "lesson.note": "수업용 화면: 수업에 필요한 것만 보여 줍니다.",
 }

@@ -26,6 +26,9 @@ EN = {
     "home.card.train": "Watch an autoencoder learn: loss curves, reconstructions and the latent map, epoch by epoch.",
     "home.card.latent": "Explore the latent space with t-SNE and PCA maps; click a point to find its neighbours.",
     "home.card.denoise": "Damage images with noise and see how well autoencoders restore them, against classical filters.",
+    "home.card.generate": "Hand the decoder codes yourself: sliders, a map, a grid, paths between images, samples, "
+                          "and the holes in a latent space.",
+    "home.card.library": "Take a model home as one file and bring it back; train on your own images.",
     "home.uses": "What autoencoders are used for",
     "home.use.anomaly": "**Anomaly detection**: inputs unlike the training data reconstruct badly; a high reconstruction error flags them.",
     "home.use.visual": "**Visualisation**: a 2- or 3-dimensional z is a map of the data you can look at.",
@@ -61,6 +64,9 @@ KO = {
     "home.card.train": "오토인코더가 배우는 과정을 지켜보세요. 에폭마다 손실 곡선, 복원 이미지, 잠재 공간 지도가 바뀝니다.",
     "home.card.latent": "t-SNE와 PCA 지도로 잠재 공간을 탐색하고, 점을 눌러 가까운 이웃을 찾아보세요.",
     "home.card.denoise": "이미지에 잡음을 넣고 오토인코더가 얼마나 잘 복원하는지 고전적인 필터와 비교해 보세요.",
+    "home.card.generate": "디코더에 코드를 직접 건네 보세요: 슬라이더, 지도, 격자, 보간, 샘플, 그리고 잠재 공간의 "
+                          "구멍.",
+    "home.card.library": "모델을 파일 하나로 내려받았다가 다시 올리고, 내 이미지로 학습해 보세요.",
     "home.uses": "오토인코더는 어디에 쓰일까",
     "home.use.anomaly": "**비정상 검출**: 학습 데이터와 다른 입력은 잘 복원되지 않으므로 복원오차가 큰 것을 찾아냅니다.",
     "home.use.visual": "**시각화**: 2차원이나 3차원 z는 그대로 데이터의 지도가 됩니다.",

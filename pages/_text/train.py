@@ -14,6 +14,8 @@ EN = {
     "train.preset_help": "The lesson's exact setup: Fashion-MNIST, dense 784-128-64-12-3, Adam with learning rate 0.005, batch 64, 10 epochs, all 60,000 training images.",
     "train.preset_denoise_help": "The same, trained as a denoiser: Gaussian noise σ = 0.2 added to the input, not clipped, as in the lesson.",
     "train.preset_done": "Lesson settings filled in.",
+    "train.lesson_note": ("The model to train: {what}. Pick one of the lesson settings above, the number of "
+                          "epochs, then “Start training”."),
     "train.dataset": "Dataset",
     "train.kind": "Model kind",
     "train.latent": "Latent size (z)",
@@ -123,6 +125,7 @@ KO = {
     "train.preset_help": "교재와 똑같은 설정: Fashion-MNIST, 완전연결 784-128-64-12-3, Adam 학습률 0.005, 배치 64, 10 에폭, 학습 이미지 60,000장 전부.",
     "train.preset_denoise_help": "같은 설정을 잡음 제거용으로: 입력에 σ = 0.2 가우시안 잡음을 더하고, 교재처럼 0~1로 자르지 않습니다.",
     "train.preset_done": "교재 설정을 채웠습니다.",
+    "train.lesson_note": "학습할 모델: {what}. 위에서 교재 설정을 고르고 에폭 수를 정한 뒤 “학습 시작”을 누르세요.",
     "train.dataset": "데이터셋",
     "train.kind": "모델 종류",
     "train.latent": "잠재변수 z 크기",
