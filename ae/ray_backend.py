@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from . import checkpoint, data, distributed, embed, env
+from . import checkpoint, data, distributed, embed, env, userdata
 from .executor import HELPER_LOST, SAVE_LOST, WORKER_LOST, Executor, WorkerLost, check
 from .jobs import FAILED, QUEUED, STOPPED, JobSnapshot, TrainingJob
 from .models import ModelConfig, build_model
@@ -56,14 +56,15 @@ _REMOTE: dict[str, object] = {}
 
 def runtime_env() -> dict:
     """What every worker gets: this server's `ae` package (so workers run the same code; torch and the
-    other requirements must be installed on every node) and its AE_* settings, with its data and map
-    cache folders spelled out (a worker's copy of `ae` lives in a temporary folder of Ray's, and would
-    look for them there)."""
+    other requirements must be installed on every node) and its AE_* settings, with its data, uploaded
+    data and map cache folders spelled out (a worker's copy of `ae` lives in a temporary folder of Ray's,
+    and would look for them there)."""
     forwarded = {k: v for k, v in os.environ.items()
                  if (k.startswith("AE_") and not k.startswith("AE_RAY_")) or k in ("OMP_WAIT_POLICY",
                                                                                      "GLOO_SOCKET_IFNAME")}
-    forwarded.setdefault("AE_DATA_DIR", str(data.data_dir().resolve()))
-    forwarded.setdefault("AE_CACHE_DIR", str(embed.cache_dir().resolve()))
+    forwarded["AE_DATA_DIR"] = str(data.data_dir().resolve())   # relative ones, too, as the server reads them
+    forwarded["AE_CACHE_DIR"] = str(embed.cache_dir().resolve())
+    forwarded["AE_USER_DATA"] = str(userdata.user_data_dir().resolve())   # uploaded datasets (user:NAME)
     return {"py_modules": [str(Path(__file__).resolve().parent)], "env_vars": forwarded}
 
 
@@ -412,7 +413,8 @@ class RayRun:
     def save(self, name: str, root: str | os.PathLike, *, overwrite: bool = False) -> Path:
         checkpoint.check_name(name)
         try:
-            path = Path(ray.get(self.actor.save.remote(name, str(root), overwrite)))
+            # spelled out: the record's process has a working folder of Ray's
+            path = Path(ray.get(self.actor.save.remote(name, str(Path(root).resolve()), overwrite)))
         except ray.exceptions.RayTaskError as e:   # the record's own error (CheckpointExists, ValueError): as is
             raise (e.cause if isinstance(e.cause, Exception) else RuntimeError(str(e))) from None
         except ray.exceptions.RayActorError:
@@ -472,9 +474,11 @@ class RayMapFit:
             self.error = RuntimeError(f"the map fit did not come back from the Ray cluster: {e}")
         finally:
             self.fraction = 1.0
-            self._done.set()
-            if self._on_done is not None:
-                self._on_done(self)
+            try:
+                if self._on_done is not None:   # first: whoever waits for it finds the map already kept
+                    self._on_done(self)
+            finally:
+                self._done.set()
 
     def cancel(self) -> None:
         self._cancel.set()

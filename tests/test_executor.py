@@ -43,6 +43,26 @@ def test_importing_the_library_and_the_ray_backend_does_not_import_ray():
     assert out.stdout.strip() == "False"
 
 
+def test_ray_workers_get_the_servers_settings_with_its_folders_spelled_out(monkeypatch, tmp_path):
+    """A worker's copy of ae lives in a folder of Ray's: relative folders would point there."""
+    from pathlib import Path
+
+    from ae.ray_backend import runtime_env
+
+    monkeypatch.chdir(tmp_path)
+    for name in ("AE_CACHE_DIR", "AE_USER_DATA"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AE_DATA_DIR", "somewhere")
+    monkeypatch.setenv("AE_OFFLINE", "1")
+    monkeypatch.setenv("AE_RAY_ADDRESS", "local")
+    got = runtime_env()
+    sent = got["env_vars"]
+    assert sent["AE_DATA_DIR"] == str(tmp_path / "somewhere") and sent["AE_OFFLINE"] == "1"
+    assert sent["AE_USER_DATA"] == str(tmp_path / "somewhere" / "user")
+    assert Path(sent["AE_CACHE_DIR"]).is_absolute() and "AE_RAY_ADDRESS" not in sent   # the cluster's own
+    assert got["py_modules"] == [str(Path(ae.__file__).resolve().parent)]
+
+
 def test_submit_hold_claim_and_save_through_the_interface(tmp_path):
     ex = embedded()
     run = ex.submit(ae.ModelConfig("dense", 2), ae.TrainConfig(epochs=1, limit=128, batch_size=32), "mnist")
