@@ -13,6 +13,18 @@ if __name__ == "__main__":
     from streamlit import runtime
 
     if not runtime.exists():   # `python app.py [streamlit options]`: start the server, router mode on
+        if os.environ.get("AE_RAY_ADDRESS", "").strip():
+            # join the Ray cluster while the server starts, not in the first learner's page (seconds)
+            import threading
+
+            from ae.executor import default_executor
+
+            def _join() -> None:
+                try:
+                    default_executor()
+                except Exception as e:   # the pages try again and show why
+                    print(f"Ray: {e}", file=sys.stderr)
+            threading.Thread(target=_join, name="ae-ray-connect", daemon=True).start()
         sys.exit(serve(__file__, sys.argv[1:]))
 
 import streamlit as st  # noqa: E402

@@ -1,4 +1,4 @@
-"""Benchmark 6: beyond one machine, on this machine.
+"""Benchmark 8: beyond one machine, on this machine.
 
 Part 1, a class at once: a real app server, `trainings` browser sessions each start a training on the
 Train page at once (the same settings: the default dense model on `subset` Fashion-MNIST images for
@@ -178,6 +178,35 @@ def measure_ddp(limit: int, epochs: int, dataset: str = "fashion-mnist") -> dict
 
 # ---------------------------------------------------------------- the run
 
+def summary(runs: dict, parallel: dict | None) -> tuple[dict, list[str]]:
+    """The figures (name -> text) and the headline's parts of measured backends and the DDP comparison."""
+    parts, figures = [], {}
+    emb, ray_run = runs.get("embedded"), runs.get("ray")
+    for name, r in runs.items():
+        figures[f"{name}: {r['trainings']} trainings x {r['epochs']} epoch(s) x {r['subset']} images"] = \
+            f"{r['images_per_s']:.0f} images/s ({r['wall_s']:.0f} s)"
+        figures[f"{name}: slider server time p50 / p95, idle"] = \
+            f"{r['slider_server_idle']['p50_ms']:.0f} / {r['slider_server_idle']['p95_ms']:.0f} ms"
+        figures[f"{name}: slider server time p50 / p95, while the trainings run"] = \
+            f"{r['slider_server_loaded']['p50_ms']:.0f} / {r['slider_server_loaded']['p95_ms']:.0f} ms"
+    if emb and ray_run:
+        ratio = ray_run["images_per_s"] / emb["images_per_s"]
+        figures["throughput, ray / embedded"] = f"{ratio:.2f}x"
+        parts.append(f"{emb['trainings']} trainings at once: embedded {emb['images_per_s']:.0f} images/s, "
+                     f"ray {ray_run['images_per_s']:.0f} ({ratio:.2f}x)")
+    for name, r in runs.items():
+        idle, loaded = r["slider_server_idle"]["p50_ms"], r["slider_server_loaded"]["p50_ms"]
+        figures[f"{name}: slider server p50, loaded / idle"] = f"{loaded / idle:.1f}x"
+        parts.append(f"slider server p50 {name} {idle:.0f} -> {loaded:.0f} ms ({loaded / idle:.1f}x)")
+    if parallel:
+        one, two = parallel["one"], parallel["two"]
+        figures["DDP: 1 process / 2 ranks, images/s"] = f"{one['images_per_s']:.0f} / {two['images_per_s']:.0f}"
+        figures["DDP: 1 process / 2 ranks, final test loss"] = f"{one['test_loss']:.5f} / {two['test_loss']:.5f}"
+        parts.append(f"DDP 2 ranks vs 1: {parallel['speed_ratio']:.2f}x images/s, test loss "
+                     f"{two['test_loss']:.4f} vs {one['test_loss']:.4f}")
+    return figures, parts
+
+
 def main(trainings: int = 8, epochs: int = 3, subset: int = 5000, moves: int = 20, ddp_limit: int = 20_000,
          ddp_epochs: int = 3, backends: tuple[str, ...] = ("embedded", "ray"), ddp: bool = True,
          embedded_url: str | None = None, ray_url: str | None = None, write: bool = True, out_dir=None) -> dict:
@@ -205,31 +234,7 @@ def main(trainings: int = 8, epochs: int = 3, subset: int = 5000, moves: int = 2
             finally:
                 stop_head(head)
     parallel = measure_ddp(ddp_limit, ddp_epochs) if ddp else None
-
-    parts, figures = [], {}
-    emb, ray_run = runs.get("embedded"), runs.get("ray")
-    for name, r in runs.items():
-        figures[f"{name}: {r['trainings']} trainings x {r['epochs']} epoch(s) x {r['subset']} images"] = \
-            f"{r['images_per_s']:.0f} images/s ({r['wall_s']:.0f} s)"
-        figures[f"{name}: slider server time p50 / p95, idle"] = \
-            f"{r['slider_server_idle']['p50_ms']:.0f} / {r['slider_server_idle']['p95_ms']:.0f} ms"
-        figures[f"{name}: slider server time p50 / p95, while the trainings run"] = \
-            f"{r['slider_server_loaded']['p50_ms']:.0f} / {r['slider_server_loaded']['p95_ms']:.0f} ms"
-    if emb and ray_run:
-        ratio = ray_run["images_per_s"] / emb["images_per_s"]
-        figures["throughput, ray / embedded"] = f"{ratio:.2f}x"
-        parts.append(f"{emb['trainings']} trainings at once: embedded {emb['images_per_s']:.0f} images/s, "
-                     f"ray {ray_run['images_per_s']:.0f} ({ratio:.2f}x)")
-    for name, r in runs.items():
-        idle, loaded = r["slider_server_idle"]["p50_ms"], r["slider_server_loaded"]["p50_ms"]
-        figures[f"{name}: slider server p50, loaded / idle"] = f"{loaded / idle:.1f}x"
-        parts.append(f"slider server p50 {name} {idle:.0f} -> {loaded:.0f} ms ({loaded / idle:.1f}x)")
-    if parallel:
-        one, two = parallel["one"], parallel["two"]
-        figures["DDP: 1 process / 2 ranks, images/s"] = f"{one['images_per_s']:.0f} / {two['images_per_s']:.0f}"
-        figures["DDP: 1 process / 2 ranks, final test loss"] = f"{one['test_loss']:.5f} / {two['test_loss']:.5f}"
-        parts.append(f"DDP 2 ranks vs 1: {parallel['speed_ratio']:.2f}x images/s, test loss "
-                     f"{two['test_loss']:.4f} vs {one['test_loss']:.4f}")
+    figures, parts = summary(runs, parallel)
     problems = [p for r in runs.values() for p in r["problems"]]
     headline = "scale: " + "; ".join(parts) + (f"; {len(problems)} problem(s)" if problems else "")
     result = {"headline": headline, "machine": machine(), "figures": figures, "runs": runs, "ddp": parallel,
