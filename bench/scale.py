@@ -90,8 +90,9 @@ async def _is_done(s: Session) -> bool:
 
 
 async def measure_backend(backend: str, env_extra: dict, trainings: int, epochs: int, subset: int, moves: int,
-                          url: str | None = None, log_dir: Path | None = None, timeout_s: float = 1800) -> dict:
+                          url: str | None = None, log_dir: Path | None = None, timeout_s: float = 600) -> dict:
     """One backend's class: returns throughput, slider server times (idle and loaded) and problems."""
+    from playwright.async_api import TimeoutError as PlaywrightTimeout
     from playwright.async_api import async_playwright
 
     srv = None
@@ -114,12 +115,17 @@ async def measure_backend(backend: str, env_extra: dict, trainings: int, epochs:
             still_training = sum([not await _is_done(s) for s in learners])
             deadline = time.perf_counter() + timeout_s
             done_at: list[float] = []
-            for s in learners:
+            stalled: list[str] = []
+            for i, s in enumerate(learners):
                 remaining_ms = max(1.0, (deadline - time.perf_counter()) * 1000)
-                await s.page.get_by_test_id("stMain").get_by_text(_done_re(s.lang)).wait_for(timeout=remaining_ms)
-                done_at.append(time.perf_counter() - t0)
-            wall = time.perf_counter() - t0   # the last page to say Done may not be the last to finish
-            problems = [p for s in [slider_s, *learners] for p in await check_page(
+                try:
+                    await s.page.get_by_test_id("stMain").get_by_text(_done_re(s.lang)).wait_for(
+                        timeout=remaining_ms)
+                    done_at.append(time.perf_counter() - t0)
+                except PlaywrightTimeout:   # a page that never says Done is a finding, not a hang
+                    stalled.append(f"session {i + 1}: no 'Done' within {timeout_s:.0f} s")
+            wall = max(done_at, default=time.perf_counter() - t0)   # the last page that said Done
+            problems = stalled + [p for s in [slider_s, *learners] for p in await check_page(
                 s, "denoise" if s is slider_s else "train")]
             for s in [slider_s, *learners]:
                 await s.context.close()
@@ -127,7 +133,7 @@ async def measure_backend(backend: str, env_extra: dict, trainings: int, epochs:
             await browser.close()
             if srv is not None:
                 stop_server(srv)
-    images = trainings * epochs * subset
+    images = (trainings - len(stalled)) * epochs * subset   # the runs whose pages said Done
     idle, loaded = slider_s.timings.get("idle_server", []), slider_s.timings.get("loaded_server", [])
     return {"backend": backend, "trainings": trainings, "epochs": epochs, "subset": subset,
             "training_images": images, "wall_s": round(wall, 2), "images_per_s": round(images / wall, 1),
