@@ -140,3 +140,26 @@ def test_thumbnail_mosaic_places_images_without_overlap():
     fig = figures.latent_map(coords, labels, [str(i) for i in range(10)],
                              thumbnails=figures.thumbnail_mosaic(coords, images, labels, limit=20))
     assert len(fig.layout.images) == 1 and list(fig.layout.xaxis.range) == pytest.approx([x0, x1])
+
+
+def test_rate_distortion_and_sweep_figures():
+    import math
+
+    from ae.compress import CurvePoint, RDPoint, curves_by_family
+
+    pts = [RDPoint("conv", f"z={z}, {b} bits", z * b / 8, 15 + z / 8 + b / 100, 0.01, 40_000, 100,
+                   {"bits": b, "latent_dim": z}) for z in (8, 32) for b in (32, 8)]
+    pts += [RDPoint("jpeg", f"q={q}", 100 + q, 18 + q / 10, 0.01, 0, 100, {"quality": q}) for q in (10, 50)]
+    pts.append(RDPoint("png", "lossless", 400.0, math.inf, 0.0, 0, 100))
+    fig = figures.rate_distortion(pts, labels={"jpeg": "JPEG", "conv": "conv AE"})
+    names = [t.name for t in fig.data]
+    assert names == ["JPEG", "conv AE · 32 bits", "conv AE · 8 bits"]
+    eight = fig.data[2]
+    assert list(eight.x) == [8.0, 32.0] and eight.line.dash == "dot"
+    assert fig.layout.xaxis.type == "log" and len(fig.layout.shapes) == 1 and fig.layout.shapes[0].x0 == 400
+    moved = figures.rate_distortion(pts, amortised=True)
+    assert min(min(t.x) for t in moved.data if "conv" in t.name) == pytest.approx(8 + 400)
+    curves = curves_by_family([CurvePoint(f, z, 10 + z, 0.1, 0.5, {}, 10) for f in ("pca", "dense") for z in (1, 4)])
+    fig = figures.sweep_curves(curves, "psnr", labels={"pca": "PCA (k = z)"})
+    assert [t.name for t in fig.data] == ["dense", "PCA (k = z)"] and fig.data[1].line.dash == "dash"
+    assert list(fig.data[0].y) == [11, 14]
