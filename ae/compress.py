@@ -548,6 +548,15 @@ def curves_by_family(points: Sequence[CurvePoint], what: str = "psnr") -> dict[s
     return out
 
 
+def per_class(points: Sequence[CurvePoint], family_name: str) -> tuple[list[int], list[int], np.ndarray]:
+    """One family's per-class PSNR as a table: (z values, class indices, PSNR (classes, z values)), for a
+    heatmap of which classes lose first as z shrinks."""
+    pts = sorted((p for p in points if p.family == family_name), key=lambda p: p.latent_dim)
+    classes = sorted({c for p in pts for c in p.per_class_psnr})
+    table = np.array([[p.per_class_psnr.get(c, np.nan) for p in pts] for c in classes], np.float64)
+    return [p.latent_dim for p in pts], classes, table.reshape(len(classes), len(pts))
+
+
 # ---------------------------------------------------------------- what goes first
 
 @dataclass(frozen=True)
@@ -751,5 +760,5 @@ __all__ = ["Quantiser", "fit_quantiser", "BITS", "LATENT_DIMS", "JPEG_QUALITIES"
            "Family", "FAMILIES", "family", "RDPoint", "exact_points", "jpeg_points", "webp_points", "code_points",
            "pca_points", "rate_distortion", "decoder_bytes", "amortised_line", "best_within", "frontier",
            "overtake_budget", "margins", "fit_pca", "truncate", "reconstruct", "CurvePoint", "curve_point",
-           "sweep_curves", "curves_by_family", "WhatGoesFirst", "what_goes_first", "sweep_name", "find_sweep",
+           "sweep_curves", "curves_by_family", "per_class", "WhatGoesFirst", "what_goes_first", "sweep_name", "find_sweep",
            "load_sweep", "SweepProgress", "SWEEP_TRAIN", "train_sweep", "SweepJob"]

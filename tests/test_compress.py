@@ -230,6 +230,9 @@ def test_sweep_curves_on_small_data(split, models):
     assert all(c.knn is not None and 0 <= c.knn <= 1 for c in curves)
     # per-class means average back to the overall mean (every class has 6 images)
     assert np.mean(list(pca[2].per_class_psnr.values())) == pytest.approx(pca[2].psnr, abs=1e-4)
+    zs, classes, table = C.per_class(curves, "pca")
+    assert zs == [1, 2, 4] and classes == list(range(10)) and table.shape == (10, 3)
+    assert table[3, 2] == pca[2].per_class_psnr[3]
     by = C.curves_by_family(curves, "mse")
     assert by["pca"]["z"] == [1, 2, 4] and len(by["dense"]["mse"]) == 3
 
