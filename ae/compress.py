@@ -305,6 +305,42 @@ def webp_points(images: Tensor, qualities: Sequence[int] = WEBP_QUALITIES) -> li
     return out
 
 
+def codec_points(images: Tensor, jpeg_qualities: Sequence[int] = JPEG_QUALITIES,
+                 webp_qualities: Sequence[int] = WEBP_QUALITIES, cache=None) -> list[RDPoint]:
+    """JPEG, WebP and the exact references on `images`: what does not depend on any model.
+
+    They cost about 30 ms per image on a busy core (WebP at its slowest setting most of it), so with an
+    `ae.embed.Cache` they are kept on disk under a hash of the pixels, the settings and Pillow's version:
+    a page computes them once per set of images."""
+    import hashlib
+
+    import PIL
+
+    key = None
+    if cache is not None:
+        from .embed import cache_key
+
+        digest = hashlib.sha256(to_uint8(images).tobytes()).hexdigest()
+        key = cache_key(what="codec_points", images=digest, jpeg=list(jpeg_qualities), webp=list(webp_qualities),
+                        pillow=PIL.__version__, webp_method=WEBP_METHOD)
+        stored = cache.get(key)
+        if stored is not None:
+            return [RDPoint(str(f), str(s), float(b), float(p), float(m), int(sh), int(n),
+                            {} if q < 0 else {"quality": int(q)})
+                    for f, s, b, p, m, sh, n, q in zip(*(stored[k] for k in _CODEC_ARRAYS))]
+    points = jpeg_points(images, jpeg_qualities) + webp_points(images, webp_qualities) + exact_points(images)
+    if cache is not None:
+        cache.put(key, {"family": np.array([p.family for p in points]), "setting": np.array([p.setting for p in points]),
+                        "bytes": np.array([p.bytes for p in points]), "psnr": np.array([p.psnr for p in points]),
+                        "mse": np.array([p.mse for p in points]), "shared": np.array([p.shared_bytes for p in points]),
+                        "images": np.array([p.images for p in points]),
+                        "quality": np.array([p.extra.get("quality", -1) for p in points])})
+    return points
+
+
+_CODEC_ARRAYS = ("family", "setting", "bytes", "psnr", "mse", "shared", "images", "quality")
+
+
 def decoder_bytes(model: Autoencoder) -> int:
     """Bytes of the weights `decode` uses (the part of the model a receiver of codes needs), found by
     running the decoder once and keeping the parameters that get a gradient."""
@@ -388,10 +424,11 @@ def pca_points(train_x: Tensor, test_x: Tensor, ks: Sequence[int] = LATENT_DIMS,
 def rate_distortion(families: Mapping[str, Mapping[int, Autoencoder]], train_x: Tensor, test_x: Tensor, *,
                     bits: Sequence[int] = BITS, pca_ks: Sequence[int] | None = None,
                     jpeg_qualities: Sequence[int] = JPEG_QUALITIES, webp_qualities: Sequence[int] = WEBP_QUALITIES,
-                    on_step: Callable[[str], None] | None = None) -> list[RDPoint]:
+                    on_step: Callable[[str], None] | None = None, cache=None) -> list[RDPoint]:
     """Every method's points on the same test images: each family's models ({family: {z: model}}) and
     PCA (k = the same z values, unless pca_ks) at each of `bits`, JPEG, WebP and the exact references.
-    train_x gives PCA's basis and the 8-bit ranges. `on_step(what)` is called before each part."""
+    train_x gives PCA's basis and the 8-bit ranges. `on_step(what)` is called before each part; `cache`
+    (an `ae.embed.Cache`) keeps the codecs' points, see `codec_points`."""
     step = on_step or (lambda what: None)
     out: list[RDPoint] = []
     for name, models in families.items():
@@ -401,13 +438,8 @@ def rate_distortion(families: Mapping[str, Mapping[int, Autoencoder]], train_x: 
     ks = sorted(pca_ks or {z for models in families.values() for z in models} or LATENT_DIMS)
     step("pca")
     out += pca_points(train_x, test_x, ks, bits)
-    step("jpeg")
-    out += jpeg_points(test_x, jpeg_qualities)
-    step("webp")
-    out += webp_points(test_x, webp_qualities)
-    step("exact")
-    out += exact_points(test_x)
-    return out
+    step("jpeg, webp, png, gzip")
+    return out + codec_points(test_x, jpeg_qualities, webp_qualities, cache)
 
 
 def best_within(points: Sequence[RDPoint], families: Sequence[str], budget: float,
@@ -757,7 +789,7 @@ class SweepJob:
 
 __all__ = ["Quantiser", "fit_quantiser", "BITS", "LATENT_DIMS", "JPEG_QUALITIES", "WEBP_QUALITIES",
            "jpeg_tables", "jpeg_streams", "decode_abbreviated", "scan_bytes", "webp_file", "png_file", "gzip_bytes",
-           "Family", "FAMILIES", "family", "RDPoint", "exact_points", "jpeg_points", "webp_points", "code_points",
+           "Family", "FAMILIES", "family", "RDPoint", "exact_points", "jpeg_points", "webp_points", "codec_points", "code_points",
            "pca_points", "rate_distortion", "decoder_bytes", "amortised_line", "best_within", "frontier",
            "overtake_budget", "margins", "fit_pca", "truncate", "reconstruct", "CurvePoint", "curve_point",
            "sweep_curves", "curves_by_family", "per_class", "WhatGoesFirst", "what_goes_first", "sweep_name", "find_sweep",

@@ -171,6 +171,25 @@ def test_webp_png_gzip_counts_match_files(tmp_path, split):
     assert 0 < webp["webp"].psnr < 100
 
 
+def test_codec_points_are_cached_on_disk(tmp_path, split, monkeypatch):
+    from ae.embed import Cache
+
+    calls = []
+    real = C.jpeg_points
+    monkeypatch.setattr(C, "jpeg_points", lambda *a: calls.append(1) or real(*a))
+    imgs = split.images[:4]
+    cache = Cache(tmp_path)
+    first = C.codec_points(imgs, (20,), (40,), cache=cache)
+    assert len(list(tmp_path.glob("*.npz"))) == 1 and len(calls) == 1
+    again = C.codec_points(imgs, (20,), (40,), cache=cache)
+    assert len(calls) == 1                                                   # read back, not computed again
+    assert again == first and again[0].extra == {"quality": 20} and math.isinf(again[-1].psnr)
+    assert C.codec_points(imgs, (20,), (40,)) == first and len(calls) == 2   # no cache: computed
+    C.codec_points(split.images[4:8], (20,), (40,), cache=cache)             # other images: another key
+    C.codec_points(imgs, (30,), (40,), cache=cache)                          # other settings: another key
+    assert len(calls) == 4 and len(list(tmp_path.glob("*.npz"))) == 3
+
+
 # ---------------------------------------------------------------- PCA and the frontier
 
 def test_pca_truncation_is_a_fit_with_fewer_components(split, fitted):
