@@ -248,7 +248,8 @@ def _psnr_mse(recon: Tensor, x: Tensor) -> tuple[Tensor, Tensor]:
 def exact_points(images: Tensor) -> list[RDPoint]:
     """The exact references (infinite PSNR): raw pixels, PNG and gzip per image, gzip of the whole split.
 
-    The pixels are the dataset's own 8-bit values, so an exact copy of them loses nothing."""
+    The datasets' pixels are 8-bit values, which these files keep exactly; images with finer values (a
+    drawing, an upload) lose only their rounding to 8 bits, which every codec here starts from."""
     u8 = to_uint8(images)
     n = len(u8)
     png = [len(png_file(im)) for im in u8]
@@ -263,9 +264,9 @@ def exact_points(images: Tensor) -> list[RDPoint]:
 
 def jpeg_points(images: Tensor, qualities: Sequence[int] = JPEG_QUALITIES) -> list[RDPoint]:
     """JPEG at each quality, counted three ways (families "jpeg", "jpeg-image", "jpeg-scan"); the same
-    decoded pixels, so the same PSNR, for all three."""
+    decoded pixels, so the same PSNR (against `images`, as for every method), for all three."""
     u8 = to_uint8(images)
-    x = from_uint8(u8)
+    x = images.float()
     out = []
     for q in qualities:
         tables = jpeg_tables(q)
@@ -289,7 +290,7 @@ def jpeg_points(images: Tensor, qualities: Sequence[int] = JPEG_QUALITIES) -> li
 def webp_points(images: Tensor, qualities: Sequence[int] = WEBP_QUALITIES) -> list[RDPoint]:
     """Lossy WebP at each quality: the whole file ("webp") and the VP8 frame without its container ("webp-vp8")."""
     u8 = to_uint8(images)
-    x = from_uint8(u8)
+    x = images.float()
     out = []
     for q in qualities:
         sizes, decoded = [], []
