@@ -1,15 +1,19 @@
-"""Autoencoder Lab's library: data, models, noise, training (and background jobs), inference, metrics,
-baselines, PCA, embeddings and neighbours, denoising comparisons, compression, image preparation,
-checkpoints, pictures and figures.
+"""Autoencoder Lab's library: data, models, noise, training (background jobs, their pool and shelf, the
+Train form), inference, metrics, baselines, PCA, embeddings and neighbours, denoising comparisons,
+compression, decoding the latent space (and the small classifiers that judge decoded pictures), image
+preparation, checkpoints and their zip archives, ONNX export, uploaded datasets, pictures and figures,
+settings from the environment.
 
 Pure Python + torch/numpy/scikit-learn; never imports Streamlit.
 """
-from . import (baselines, checkpoint, compress, data, denoise, embed, figures, infer, jobs, metrics, models,
-               neighbours, noise, pca, prepare, train, viz)
+from . import (archive, baselines, checkpoint, classify, compress, data, denoise, embed, env, export, figures, form,
+               generate, infer, jobs, metrics, models, neighbours, noise, pca, pool, prepare, shelf, train, userdata,
+               viz)
 from .models import MODELS, ModelConfig, build_model, register
 from .noise import NOISES
 from .train import EpochReport, TrainConfig
 
-__all__ = ["baselines", "checkpoint", "compress", "data", "denoise", "embed", "figures", "infer", "jobs", "metrics",
-           "models", "neighbours", "noise", "pca", "prepare", "train", "viz", "MODELS", "ModelConfig", "build_model",
-           "register", "NOISES", "EpochReport", "TrainConfig"]
+__all__ = ["archive", "baselines", "checkpoint", "classify", "compress", "data", "denoise", "embed", "env", "export",
+           "figures", "form", "generate", "infer", "jobs", "metrics", "models", "neighbours", "noise", "pca", "pool",
+           "prepare", "shelf", "train", "userdata", "viz", "MODELS", "ModelConfig", "build_model", "register",
+           "NOISES", "EpochReport", "TrainConfig"]

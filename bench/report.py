@@ -9,10 +9,12 @@ from pathlib import Path
 
 from bench.common import RESULTS, machine
 
-ORDER = ["train", "quality", "latent", "denoise", "browser", "compression"]
+ORDER = ["train", "quality", "latent", "denoise", "browser", "generate", "holes", "compression"]
 TITLES = {"train": "1. Training loop vs the lesson's", "quality": "2. Time to PCA quality",
           "latent": "3. Latent map (t-SNE)", "denoise": "4. Denoising", "browser": "5. The app in a browser",
-          "compression": "6. Compression"}
+          "generate": "6. Decoding in the browser vs a server round trip",
+          "holes": "7. Generation: the holes of a 2-D latent space (AE vs VAE)",
+          "compression": "8. Compression"}
 
 
 def _cell(v) -> str:
