@@ -502,6 +502,19 @@ def amortised_line(model: Autoencoder, test_images: int) -> dict:
     return {"decoder_bytes": b, "images": int(test_images), "per_image": b / max(int(test_images), 1)}
 
 
+def set_aside(points: Sequence[RDPoint], images: int) -> dict[str, dict]:
+    """What each autoencoder family's byte counts leave out, from its points: the smallest and largest
+    decoder (bytes) and each spread over `images` (e.g. the whole test split), per image."""
+    out: dict[str, dict] = {}
+    for p in points:
+        if family(p.family).method == "ae" and "decoder_bytes" in p.extra:
+            d = out.setdefault(p.family, {"min": math.inf, "max": 0})
+            d["min"], d["max"] = min(d["min"], p.extra["decoder_bytes"]), max(d["max"], p.extra["decoder_bytes"])
+    n = max(int(images), 1)
+    return {k: {**d, "images": n, "min_per_image": d["min"] / n, "max_per_image": d["max"] / n}
+            for k, d in out.items()}
+
+
 # ---------------------------------------------------------------- the sweep's curves
 
 Reconstructor = Autoencoder | pca_mod.PCA
@@ -604,18 +617,34 @@ class WhatGoesFirst:
         """|x̂ - x| per pixel, (len(latent_dims), n, 1, 28, 28)."""
         return (self.recons - self.images[None]).abs()
 
-    def picture(self, scale: int = 3, heatmaps: bool = True) -> np.ndarray:
-        """One RGB picture: the originals on top, then for each z (narrowest first) its reconstructions
-        and, below them, their error heatmaps on one colour scale for all z (black: exact; yellow: the
-        largest error anywhere in the picture)."""
+    def rows(self, heatmaps: bool = True) -> list[np.ndarray]:
+        """RGB rows (uint8) for one picture: the originals, then one row per z (narrowest first) with its
+        reconstructions and, to their right, their error heatmaps on one colour scale for all z (black:
+        exact; yellow: the largest error anywhere in the picture)."""
         errors = self.errors()
         top = max(float(errors.max()), 1e-6)
-        rows: list = [self.images]
+        out = [_rgb(self.images)]
         for i in range(len(self.latent_dims)):
-            rows.append(self.recons[i])
-            if heatmaps:
-                rows.append(viz.heatmap(errors[i], vmax=top))
-        return viz.grid(rows, scale=scale)
+            row = _rgb(self.recons[i])
+            out.append(np.concatenate([row, viz.heatmap(errors[i], vmax=top)]) if heatmaps else row)
+        return out
+
+    def picture(self, scale: int = 3, heatmaps: bool = True) -> np.ndarray:
+        """`rows` as one RGB picture."""
+        return viz.grid(self.rows(heatmaps), scale=scale)
+
+    def at(self, latent_dim: int) -> tuple[Tensor, Tensor, np.ndarray]:
+        """One z: (reconstructions (n, 1, 28, 28), error heatmaps (n, 28, 28, 3) on the same colour scale
+        as `rows`, PSNR (n,))."""
+        if latent_dim not in self.latent_dims:
+            raise ValueError(f"no reconstruction at z = {latent_dim}; there are {self.latent_dims}")
+        i = self.latent_dims.index(latent_dim)
+        errors = self.errors()
+        return self.recons[i], viz.heatmap(errors[i], vmax=max(float(errors.max()), 1e-6)), self.psnr[i]
+
+
+def _rgb(images: Tensor) -> np.ndarray:
+    return np.repeat(viz.to_uint8(images)[..., None], 3, axis=-1)
 
 
 def what_goes_first(models: Mapping[int, Reconstructor], images: Tensor) -> WhatGoesFirst:
@@ -645,6 +674,18 @@ def find_sweep(root: str | Path, dataset: str) -> dict[str, dict[int, Path]]:
             cfg = info.meta["model_config"]
             out.setdefault(cfg.kind, {})[cfg.latent_dim] = info.path
     return {k: dict(sorted(v.items())) for k, v in sorted(out.items())}
+
+
+def sweep_fingerprint(root: str | Path, dataset: str) -> str:
+    """A short hash of the sweep checkpoints under root for `dataset` (kinds, z, weights): a cache key
+    that changes when a model is added, retrained or removed."""
+    import hashlib
+
+    parts = sorted((info.meta["model_config"].kind, info.meta["model_config"].latent_dim, info.path.name,
+                    info.record.weights_sha256)
+                   for info in checkpoint.list_checkpoints(Path(root))
+                   if info.ok and (info.meta.get("dataset") or {}).get("name") == dataset)
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
 
 
 def load_sweep(root: str | Path, dataset: str) -> dict[str, dict[int, Autoencoder]]:
@@ -713,7 +754,7 @@ class SweepJob:
 
     def __init__(self, train_x: Tensor, latent_dims: Sequence[int], *, kind: str = "dense",
                  hidden: tuple[int, ...] | None = None, config: TrainConfig = SWEEP_TRAIN, pool=None):
-        from .jobs import default_pool
+        from .pool import default_pool
 
         config.validate()
         for z in latent_dims:   # bad settings fail here, before any thread starts
@@ -734,6 +775,7 @@ class SweepJob:
     def start(self) -> "SweepJob":
         if self._thread is not None:
             raise RuntimeError("this sweep has already been started")
+        self.pool.admit(self)   # raises ae.pool.QueueFull when the queue is full, before any thread starts
         self._thread = threading.Thread(target=self._run, name="ae-sweep", daemon=True)
         self._thread.start()
         return self
@@ -760,7 +802,14 @@ class SweepJob:
         with self._lock:
             self._state.update(kw)
 
+    def position(self) -> int | None:
+        """Place in the training queue while waiting (1: next), else None."""
+        return self.pool.position(self)
+
     def _run(self) -> None:
+        from .env import lower_this_threads_priority
+
+        lower_this_threads_priority()   # the pages of every session come first
         if not self.pool.enter(self):
             self._set(status="stopped")
             return
@@ -790,8 +839,9 @@ class SweepJob:
 
 __all__ = ["Quantiser", "fit_quantiser", "BITS", "LATENT_DIMS", "JPEG_QUALITIES", "WEBP_QUALITIES",
            "jpeg_tables", "jpeg_streams", "decode_abbreviated", "scan_bytes", "webp_file", "png_file", "gzip_bytes",
-           "Family", "FAMILIES", "family", "RDPoint", "exact_points", "jpeg_points", "webp_points", "codec_points", "code_points",
-           "pca_points", "rate_distortion", "decoder_bytes", "amortised_line", "best_within", "frontier",
-           "overtake_budget", "margins", "fit_pca", "truncate", "reconstruct", "CurvePoint", "curve_point",
-           "sweep_curves", "curves_by_family", "per_class", "WhatGoesFirst", "what_goes_first", "sweep_name", "find_sweep",
-           "load_sweep", "SweepProgress", "SWEEP_TRAIN", "train_sweep", "SweepJob"]
+           "Family", "FAMILIES", "family", "RDPoint", "exact_points", "jpeg_points", "webp_points", "codec_points",
+           "code_points", "pca_points", "rate_distortion", "decoder_bytes", "amortised_line", "set_aside",
+           "best_within", "frontier", "overtake_budget", "margins", "fit_pca", "truncate", "reconstruct",
+           "CurvePoint", "curve_point", "sweep_curves", "curves_by_family", "per_class", "WhatGoesFirst",
+           "what_goes_first", "sweep_name", "find_sweep", "sweep_fingerprint", "load_sweep", "SweepProgress",
+           "SWEEP_TRAIN", "train_sweep", "SweepJob"]

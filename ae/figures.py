@@ -296,18 +296,18 @@ def latent_map(coords, labels, class_names, hover: list[str] | None = None, rows
 
 def rate_distortion(points, labels: dict[str, str] | None = None, amortised: bool = False,
                     x_title: str = "bytes per image", y_title: str = "PSNR (dB)",
-                    exact_text: str = "exact copy") -> go.Figure:
+                    exact_text: str = "exact copy", amortise_over: int | None = None) -> go.Figure:
     """PSNR against bytes per image (log axis), one line per family, from `ae.compress.RDPoint`s.
 
     Autoencoder and PCA points are joined in order of bytes within each bit width ("conv · 8 bits");
     codecs along their quality. Exact copies (infinite PSNR) are drawn as dotted vertical lines at their
-    bytes. `amortised` puts every point at its bytes plus its shared bytes spread over the measured images.
-    `labels` maps family names (and "8 bits", ...) to legend text and fixes the order of the families.
+    bytes. `amortised` puts every point at its bytes plus its shared bytes spread over the measured images,
+    or over `amortise_over` images (the whole test split when a part of it was measured). `labels` maps family names (and "8 bits", ...) to legend text and fixes the order of the families.
     """
     from .compress import family as family_of
 
     labels = labels or {}
-    cost = (lambda p: p.total_bytes()) if amortised else (lambda p: p.bytes)
+    cost = (lambda p: p.total_bytes(amortise_over)) if amortised else (lambda p: p.bytes)
     lines: dict[tuple[str, int | None], list] = {}
     for p in points:
         if p.exact:

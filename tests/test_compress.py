@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import io
 import math
+import time
 from pathlib import Path
 
 import numpy as np
@@ -101,6 +102,15 @@ def test_decoder_bytes_counts_what_decode_uses():
     assert all(p.grad is None for p in conv.parameters())     # leaves no gradients behind
     line = C.amortised_line(conv, 1000)
     assert line["per_image"] == pytest.approx(expected / 1000)
+    dense = ae.build_model(ae.ModelConfig(kind="dense", latent_dim=2, hidden=(4,)))
+    pts = [C.RDPoint("conv", "z=8", 8.0, 20.0, 0.01, expected, 10, {"decoder_bytes": expected}),
+           C.RDPoint("conv", "z=2", 2.0, 15.0, 0.02, 500, 10, {"decoder_bytes": 500}),
+           C.RDPoint("dense", "z=2", 2.0, 14.0, 0.02, 0, 10, {"decoder_bytes": C.decoder_bytes(dense)}),
+           C.RDPoint("pca", "k=2", 2.0, 12.0, 0.03, 4000, 10, {})]
+    aside = C.set_aside(pts, 1000)
+    assert set(aside) == {"conv", "dense"}
+    assert (aside["conv"]["min"], aside["conv"]["max"]) == (500, expected)
+    assert aside["conv"]["max_per_image"] == pytest.approx(expected / 1000) and aside["conv"]["images"] == 1000
 
 
 # ---------------------------------------------------------------- codecs: counts against files
@@ -262,8 +272,15 @@ def test_what_goes_first(split, models, fitted):
     w = C.what_goes_first(pcas, x)
     assert w.latent_dims == [1, 4] and w.recons.shape == (2, 8, 1, 28, 28) and w.psnr.shape == (2, 8)
     assert w.psnr[1].mean() > w.psnr[0].mean()
-    pic = w.picture(scale=2)
-    assert pic.shape == (5 * (56 + 2) + 2, 8 * (56 + 2) + 2, 3) and pic.dtype == np.uint8
+    pic = w.picture(scale=2)   # the originals, then one row per z: 8 reconstructions, 8 error maps
+    assert pic.shape == (3 * (56 + 2) + 2, 16 * (56 + 2) + 2, 3) and pic.dtype == np.uint8
+    assert [r.shape for r in w.rows(heatmaps=False)] == [(8, 28, 28, 3)] * 3
+    recon, heat, psnr = w.at(4)
+    assert torch.equal(recon, w.recons[1]) and heat.shape == (8, 28, 28, 3) and np.array_equal(psnr, w.psnr[1])
+    np.testing.assert_array_equal(heat, w.rows()[2][8:])     # the same colour scale as the whole picture
+    assert not np.array_equal(w.at(1)[1], heat)
+    with pytest.raises(ValueError):
+        w.at(2)
     assert C.what_goes_first(models, x).recons.shape == (3, 8, 1, 28, 28)
     with pytest.raises(ValueError):
         C.what_goes_first({}, x)
@@ -297,6 +314,21 @@ def test_sweep_job_runs_in_a_pool(split):
         C.SweepJob(split.images, [0], pool=TrainingPool(1))
 
 
+def test_sweep_job_is_refused_when_the_queue_is_full(split):
+    from ae.pool import QueueFull
+
+    pool = TrainingPool(1, max_waiting=0)
+    first = C.SweepJob(split.images, [1], hidden=(8,), config=TrainConfig(epochs=1, batch_size=32), pool=pool).start()
+    try:
+        with pytest.raises(QueueFull):
+            while first.snapshot()["status"] == "queued":   # the first one is running before the second asks
+                time.sleep(0.01)
+            C.SweepJob(split.images, [2], hidden=(8,), config=TrainConfig(epochs=1, batch_size=32), pool=pool).start()
+    finally:
+        first.stop()
+        assert first.wait(60)
+
+
 def test_find_and_load_sweep(tmp_path, models):
     for z in (1, 4):
         checkpoint.save(tmp_path / C.sweep_name("mnist", "dense", z), models[z], dataset={"name": "mnist"})
@@ -307,6 +339,10 @@ def test_find_and_load_sweep(tmp_path, models):
     loaded = C.load_sweep(tmp_path, "mnist")["dense"][4]
     assert torch.equal(loaded.state_dict()["decoder.0.0.weight"], models[4].state_dict()["decoder.0.0.weight"])
     assert C.sweep_name("fashion-mnist", "conv", 8) == "fmnist_conv_z8"
+    key = C.sweep_fingerprint(tmp_path, "mnist")
+    assert key == C.sweep_fingerprint(tmp_path, "mnist") != C.sweep_fingerprint(tmp_path, "fashion-mnist")
+    checkpoint.save(tmp_path / C.sweep_name("mnist", "dense", 2), models[2], dataset={"name": "mnist"})
+    assert C.sweep_fingerprint(tmp_path, "mnist") != key
 
 
 # ---------------------------------------------------------------- the shipped family
