@@ -443,6 +443,19 @@ def rate_distortion(families: Mapping[str, Mapping[int, Autoencoder]], train_x: 
     return out + codec_points(test_x, jpeg_qualities, webp_qualities, cache)
 
 
+def quantisation_table(points: Sequence[RDPoint], family_name: str) -> list[dict]:
+    """One family's codes at each z and bit width: {"z", bits: {"bytes", "psnr", "loss_db", "quant_psnr"}}
+    per z, smallest z first, from its points (what storing in fewer bits costs)."""
+    rows: dict[int, dict] = {}
+    for p in points:
+        if p.family == family_name and "bits" in p.extra:
+            z = int(p.extra["latent_dim"])
+            rows.setdefault(z, {"z": z})[int(p.extra["bits"])] = {
+                "bytes": p.bytes, "psnr": p.psnr, "loss_db": p.extra["quant_loss_db"],
+                "quant_psnr": p.extra["quant_psnr"]}
+    return [rows[z] for z in sorted(rows)]
+
+
 def best_within(points: Sequence[RDPoint], families: Sequence[str], budget: float,
                 amortised: bool = False) -> RDPoint | None:
     """The point of `families` with the highest PSNR among those costing at most `budget` bytes per image
@@ -840,7 +853,7 @@ class SweepJob:
 __all__ = ["Quantiser", "fit_quantiser", "BITS", "LATENT_DIMS", "JPEG_QUALITIES", "WEBP_QUALITIES",
            "jpeg_tables", "jpeg_streams", "decode_abbreviated", "scan_bytes", "webp_file", "png_file", "gzip_bytes",
            "Family", "FAMILIES", "family", "RDPoint", "exact_points", "jpeg_points", "webp_points", "codec_points",
-           "code_points", "pca_points", "rate_distortion", "decoder_bytes", "amortised_line", "set_aside",
+           "code_points", "pca_points", "rate_distortion", "decoder_bytes", "amortised_line", "set_aside", "quantisation_table",
            "best_within", "frontier", "overtake_budget", "margins", "fit_pca", "truncate", "reconstruct",
            "CurvePoint", "curve_point", "sweep_curves", "curves_by_family", "per_class", "WhatGoesFirst",
            "what_goes_first", "sweep_name", "find_sweep", "sweep_fingerprint", "load_sweep", "SweepProgress",

@@ -360,6 +360,23 @@ def sweep_curves(curves: dict[str, dict[str, list]], what: str = "psnr", labels:
     return fig
 
 
+def per_class_psnr(latent_dims, class_names, table, x_title: str = "z", colour_title: str = "PSNR (dB)",
+                   height: int = 380) -> go.Figure:
+    """A heatmap of one family's PSNR per class (rows) and z (columns), from `ae.compress.per_class`:
+    which classes lose first as z shrinks. Each cell is labelled with its value."""
+    import numpy as np
+
+    table = np.asarray(table, np.float64)
+    x = [str(z) for z in latent_dims]
+    fig = go.Figure(go.Heatmap(z=table, x=x, y=list(class_names), colorscale="Viridis",
+                               text=[[f"{v:.1f}" for v in row] for row in table], texttemplate="%{text}",
+                               textfont=dict(size=10), colorbar=dict(title=colour_title),
+                               hovertemplate="%{y}, z=%{x}: %{z:.2f}<extra></extra>"))
+    fig.update_layout(height=height, margin=dict(l=10, r=10, t=30, b=10),
+                      xaxis=dict(title=x_title, type="category"), yaxis=dict(autorange="reversed"))
+    return fig
+
+
 def code_grid(coords, labels, class_names, u, v, counts, axes: tuple[str, str] = ("z1", "z2"),
               empty_name: str = "no code", height: int = 480, ticks: int = 7) -> go.Figure:
     """Codes on a decoded grid's own axes, to draw beside the grid's picture.
