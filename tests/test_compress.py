@@ -93,6 +93,12 @@ def test_code_points_bytes_and_quantisation_loss(split, models):
     assert weights == 4 * sum(p.numel() for p in model.decoder.parameters())
     assert by_bits[32].shared_bytes == weights and by_bits[8].shared_bytes == weights + 2 * 4 * 4
     assert all(p.images == 20 and p.family == "dense" and p.extra["latent_dim"] == 4 for p in points)
+    more = C.code_points(models[1], split.images, split.images[:20], "dense", bits=(32, 8))
+    table = C.quantisation_table(points + more + [C.RDPoint("jpeg", "q=5", 90.0, 18.0, 0.02, 0, 20, {"quality": 5})],
+                                 "dense")
+    assert [r["z"] for r in table] == [1, 4] and sorted(k for k in table[0] if k != "z") == [8, 32]
+    assert table[1][8] == {"bytes": 4.0, "psnr": by_bits[8].psnr, "loss_db": by_bits[8].extra["quant_loss_db"],
+                           "quant_psnr": by_bits[8].extra["quant_psnr"]}
 
 
 def test_decoder_bytes_counts_what_decode_uses():

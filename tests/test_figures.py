@@ -160,6 +160,15 @@ def test_rate_distortion_and_sweep_figures():
     assert list(fig.data[0].y) == [11, 14]
 
 
+def test_per_class_psnr_heatmap():
+    table = np.array([[10.0, 12.0, 15.0], [11.0, 11.5, 20.0]])
+    fig = figures.per_class_psnr([1, 4, 16], ["T-shirt", "Bag"], table, x_title="z")
+    heat = fig.data[0]
+    assert list(heat.x) == ["1", "4", "16"] and list(heat.y) == ["T-shirt", "Bag"]
+    np.testing.assert_array_equal(np.asarray(heat.z), table)
+    assert heat.text[1][2] == "20.0" and fig.layout.xaxis.title.text == "z"
+
+
 def test_code_grid_puts_each_code_in_its_pictures_square():
     """Square (i, j) of the figure is the grid's picture in column i, row j from the bottom, also where
     the cells are unequal (quantile spacing); empty cells are shaded, codes outside are left out."""
