@@ -331,7 +331,8 @@ def codec_points(images: Tensor, jpeg_qualities: Sequence[int] = JPEG_QUALITIES,
                     for f, s, b, p, m, sh, n, q in zip(*(stored[k] for k in _CODEC_ARRAYS))]
     points = jpeg_points(images, jpeg_qualities) + webp_points(images, webp_qualities) + exact_points(images)
     if cache is not None:
-        cache.put(key, {"family": np.array([p.family for p in points]), "setting": np.array([p.setting for p in points]),
+        cache.put(key, {"family": np.array([p.family for p in points]),
+                        "setting": np.array([p.setting for p in points]),
                         "bytes": np.array([p.bytes for p in points]), "psnr": np.array([p.psnr for p in points]),
                         "mse": np.array([p.mse for p in points]), "shared": np.array([p.shared_bytes for p in points]),
                         "images": np.array([p.images for p in points]),
@@ -425,11 +426,12 @@ def pca_points(train_x: Tensor, test_x: Tensor, ks: Sequence[int] = LATENT_DIMS,
 def rate_distortion(families: Mapping[str, Mapping[int, Autoencoder]], train_x: Tensor, test_x: Tensor, *,
                     bits: Sequence[int] = BITS, pca_ks: Sequence[int] | None = None,
                     jpeg_qualities: Sequence[int] = JPEG_QUALITIES, webp_qualities: Sequence[int] = WEBP_QUALITIES,
-                    on_step: Callable[[str], None] | None = None, cache=None) -> list[RDPoint]:
+                    on_step: Callable[[str], None] | None = None, cache=None,
+                    pca: pca_mod.PCA | None = None) -> list[RDPoint]:
     """Every method's points on the same test images: each family's models ({family: {z: model}}) and
     PCA (k = the same z values, unless pca_ks) at each of `bits`, JPEG, WebP and the exact references.
-    train_x gives PCA's basis and the 8-bit ranges. `on_step(what)` is called before each part; `cache`
-    (an `ae.embed.Cache`) keeps the codecs' points, see `codec_points`."""
+    train_x gives PCA's basis (unless `pca`, already fitted on it) and the 8-bit ranges. `on_step(what)`
+    is called before each part; `cache` (an `ae.embed.Cache`) keeps the codecs' points, see `codec_points`."""
     step = on_step or (lambda what: None)
     out: list[RDPoint] = []
     for name, models in families.items():
@@ -438,7 +440,7 @@ def rate_distortion(families: Mapping[str, Mapping[int, Autoencoder]], train_x: 
             out += code_points(model, train_x, test_x, name, bits)
     ks = sorted(pca_ks or {z for models in families.values() for z in models} or LATENT_DIMS)
     step("pca")
-    out += pca_points(train_x, test_x, ks, bits)
+    out += pca_points(train_x, test_x, ks, bits, fitted=pca)
     step("jpeg, webp, png, gzip")
     return out + codec_points(test_x, jpeg_qualities, webp_qualities, cache)
 
@@ -579,18 +581,19 @@ def curve_point(m: Reconstructor, family_name: str, x: Tensor, labels, knn_point
 
 def sweep_curves(families: Mapping[str, Mapping[int, Autoencoder]], test_x: Tensor, test_labels,
                  train_x: Tensor | None = None, pca_ks: Sequence[int] | None = None, knn_points: int | None = 2000,
-                 on_step: Callable[[str], None] | None = None) -> list[CurvePoint]:
+                 on_step: Callable[[str], None] | None = None, pca: pca_mod.PCA | None = None) -> list[CurvePoint]:
     """The curves against z: one point per model of each family ({family: {z: model}}), and PCA with
-    k = the same z values fitted on train_x (family "pca"; left out when train_x is None)."""
+    k = the same z values fitted on train_x (family "pca"; left out when train_x and pca are None). `pca`:
+    one already fitted on train_x with at least max(k) components, to fit it once for several uses."""
     step = on_step or (lambda what: None)
     out = []
     for name, models in families.items():
         for z, model in sorted(models.items()):
             step(f"{name} z={z}")
             out.append(curve_point(model, name, test_x, test_labels, knn_points))
-    if train_x is not None:
+    if train_x is not None or pca is not None:
         ks = sorted(pca_ks or {z for models in families.values() for z in models} or LATENT_DIMS)
-        fitted = fit_pca(train_x, max(ks))
+        fitted = pca if pca is not None else fit_pca(train_x, max(ks))
         for k in ks:
             step(f"pca k={k}")
             out.append(curve_point(truncate(fitted, k), "pca", test_x, test_labels, knn_points))
@@ -668,6 +671,38 @@ def what_goes_first(models: Mapping[int, Reconstructor], images: Tensor) -> What
     recons = torch.stack([reconstruct(models[z], images) for z in dims])
     psnr = torch.stack([metrics.psnr(r, images) for r in recons]).numpy()
     return WhatGoesFirst(dims, images, recons, psnr)
+
+
+# ---------------------------------------------------------------- keeping measurements on disk
+
+def kept(cache, parts: Mapping, compute: Callable[[], list]) -> list:
+    """`compute()`'s list of RDPoints and CurvePoints, kept in `cache` (an `ae.embed.Cache`) as JSON under
+    a key of `parts` (say everything the points depend on: dataset, its version, the sweep's fingerprint,
+    the images). A page's first visit after a restart then reads them instead of measuring again."""
+    import json
+
+    from .embed import cache_key
+
+    key = cache_key(what="compress.kept", **parts)
+    hit = cache.get(key)
+    if hit is not None:
+        try:
+            return [_point(d) for d in json.loads(hit["json"].tobytes().decode())]
+        except (KeyError, TypeError, ValueError):   # an older layout: measure again, and replace it
+            pass
+    points = compute()
+    blob = json.dumps([{"type": type(p).__name__, **p.to_dict()} for p in points]).encode()
+    cache.put(key, {"json": np.frombuffer(blob, np.uint8)})
+    return points
+
+
+def _point(d: dict) -> RDPoint | CurvePoint:
+    kind = d.pop("type")
+    if kind == "CurvePoint":
+        return CurvePoint(**{**d, "per_class_psnr": {int(c): v for c, v in d["per_class_psnr"].items()}})
+    if kind == "RDPoint":
+        return RDPoint(**d)
+    raise ValueError(f"not a point: {kind}")
 
 
 # ---------------------------------------------------------------- the shipped family
@@ -853,8 +888,8 @@ class SweepJob:
 __all__ = ["Quantiser", "fit_quantiser", "BITS", "LATENT_DIMS", "JPEG_QUALITIES", "WEBP_QUALITIES",
            "jpeg_tables", "jpeg_streams", "decode_abbreviated", "scan_bytes", "webp_file", "png_file", "gzip_bytes",
            "Family", "FAMILIES", "family", "RDPoint", "exact_points", "jpeg_points", "webp_points", "codec_points",
-           "code_points", "pca_points", "rate_distortion", "decoder_bytes", "amortised_line", "set_aside", "quantisation_table",
-           "best_within", "frontier", "overtake_budget", "margins", "fit_pca", "truncate", "reconstruct",
-           "CurvePoint", "curve_point", "sweep_curves", "curves_by_family", "per_class", "WhatGoesFirst",
-           "what_goes_first", "sweep_name", "find_sweep", "sweep_fingerprint", "load_sweep", "SweepProgress",
-           "SWEEP_TRAIN", "train_sweep", "SweepJob"]
+           "code_points", "pca_points", "rate_distortion", "decoder_bytes", "amortised_line", "set_aside",
+           "quantisation_table", "best_within", "frontier", "overtake_budget", "margins", "fit_pca", "truncate",
+           "reconstruct", "CurvePoint", "curve_point", "sweep_curves", "curves_by_family", "per_class",
+           "WhatGoesFirst", "what_goes_first", "kept", "sweep_name", "find_sweep", "sweep_fingerprint", "load_sweep",
+           "SweepProgress", "SWEEP_TRAIN", "train_sweep", "SweepJob"]

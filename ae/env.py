@@ -1,5 +1,6 @@
 """Settings read from the environment, each checked with a clear message: how many trainings run and
-wait at once, how long a closed tab's run waits, how many images the Compression page measures, how many threads torch and t-SNE use.
+wait at once, how long a closed tab's run waits, how many images the Compression page measures, how many
+threads torch and t-SNE use.
 
 Every function takes an optional mapping instead of os.environ, so tests need not touch the real one.
 """
@@ -50,9 +51,9 @@ def run_grace_s(env: Mapping[str, str] | None = None) -> float:
 
 def compress_images(env: Mapping[str, str] | None = None) -> int:
     """How many test images the Compression page measures every method on (a fixed subset, the same for
-    all): $AE_COMPRESS_IMAGES, default 1000. The whole Fashion-MNIST test split takes minutes on a busy
-    core; 1,000 images keep a first visit under a minute, and bench.compression measures the whole split."""
-    return _whole(env, "AE_COMPRESS_IMAGES", 1000, 50, 100_000)
+    all): $AE_COMPRESS_IMAGES, default 500. Every model, PCA, JPEG and WebP on the whole Fashion-MNIST test
+    split take minutes on a busy core; bench.compression measures the whole split."""
+    return _whole(env, "AE_COMPRESS_IMAGES", 500, 50, 100_000)
 
 
 def torch_threads(env: Mapping[str, str] | None = None) -> int:
@@ -92,5 +93,6 @@ def lower_this_threads_priority(env: Mapping[str, str] | None = None) -> None:
         pass
 
 
-__all__ = ["max_trainings", "max_queue", "run_grace_s", "compress_images", "torch_threads", "tsne_threads", "background_nice",
+__all__ = ["max_trainings", "max_queue", "run_grace_s", "compress_images", "torch_threads", "tsne_threads",
+           "background_nice",
            "lower_this_threads_priority"]

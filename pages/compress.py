@@ -2,9 +2,9 @@
 z = 1..64) against z beside PCA with k = z; the same 8 images at every z; PSNR against bytes per image
 beside PCA, JPEG, WebP, PNG and gzip; and a small sweep of the learner's own that joins the curves.
 
-Everything is measured on a fixed subset of the test split (ae.env.compress_images, 1,000 by default),
-once per dataset and sweep (cached by the sweep's weights and the dataset's version); JPEG and WebP are
-also kept on disk. Each section is a fragment: what the learner does in one reruns only that one.
+Everything is measured on a fixed subset of the test split (ae.env.compress_images, 500 by default),
+once per dataset and sweep (cached by the sweep's weights and the dataset's version, and kept on disk).
+Each section is a fragment: what the learner does in one reruns only that one.
 """
 import numpy as np
 import pandas as pd
@@ -18,7 +18,7 @@ from pages._common import (CHECKPOINTS, Settings, catalog, class_names, data_ver
 
 ss = st.session_state
 SWEEP = CHECKPOINTS / "sweep"
-TEST_IMAGES = ae.env.compress_images()   # the training images for PCA's basis and the 8-bit ranges: 5x, <= 5,000
+TEST_IMAGES = ae.env.compress_images()   # the training images for PCA's basis and the 8-bit ranges: 4x, <= 5,000
 KINDS = ("dense", "conv")
 SOURCES = ["classes", "random", "upload", "draw"]
 SHOWN = ("dense", "conv", "pca", "jpeg", "jpeg-image", "webp", "png", "gzip")   # the chart's families
@@ -45,30 +45,40 @@ def subsets(dataset: str, version: str):
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _subsets(dataset: str, version: str, n: int):
     return (load_split(dataset, "test").subset(n, seed=1),
-            load_split(dataset, "train").subset(min(5000, 5 * n), seed=0))
+            load_split(dataset, "train").subset(min(5000, 4 * n), seed=0))
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
 def pca_of(dataset: str, version: str, n: int):
+    """One PCA (64 components) for the curves, the bytes and the pictures."""
     return C.fit_pca(subsets(dataset, version)[1].images, max(C.LATENT_DIMS))
 
 
+# the measurements are kept on disk too (ae.compress.kept): a restarted server reads them
 @st.cache_data(max_entries=4, show_spinner=False)
 def curves_of(dataset: str, version: str, key: str, n: int) -> list:
     test, train = subsets(dataset, version)
-    return C.sweep_curves(sweep_models(dataset, key), test.images, test.labels, train_x=train.images,
-                          pca_ks=C.LATENT_DIMS, knn_points=n)
+    return C.kept(ae.embed.Cache(), {"part": "curves", "dataset": dataset, "data": version, "sweep": key, "n": n},
+                  lambda: C.sweep_curves(sweep_models(dataset, key), test.images, test.labels, pca_ks=C.LATENT_DIMS,
+                                         knn_points=n, pca=pca_of(dataset, version, n)))
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def points_of(dataset: str, version: str, key: str, n: int) -> list:
     test, train = subsets(dataset, version)
-    return C.rate_distortion(sweep_models(dataset, key), train.images, test.images, pca_ks=C.LATENT_DIMS,
-                             cache=ae.embed.Cache())
+    return C.kept(ae.embed.Cache(), {"part": "bytes", "dataset": dataset, "data": version, "sweep": key, "n": n},
+                  lambda: C.rate_distortion(sweep_models(dataset, key), train.images, test.images,
+                                            pca_ks=C.LATENT_DIMS, cache=ae.embed.Cache(),
+                                            pca=pca_of(dataset, version, n)))
 
 
 def family_label(name: str) -> str:
     return t(f"compress.family.{name}")
+
+
+def method_label(name: str) -> str:
+    """An autoencoder family's name, or a method's (PCA, JPEG counted some way, ...)."""
+    return t(f"compress.fam.{name}") if name in C.FAMILIES else family_label(name)
 
 
 # ---------------------------------------------------------------- sections
@@ -207,7 +217,8 @@ def bytes_section(dataset: str, points: list, total: int) -> None:
     rows = C.quantisation_table(points, fam)
     st.dataframe(pd.DataFrame([{t("compress.col.z"): r["z"], t("compress.col.bytes", b=8): f"{r[8]['bytes']:.0f}",
                                 **{t("compress.col.psnr", b=b): f"{r[b]['psnr']:.2f}" for b in C.BITS},
-                                **{t("compress.col.loss", b=b): f"{round(r[b]['loss_db'], 3) + 0.0:.3f}" for b in (16, 8)}}
+                                **{t("compress.col.loss", b=b): f"{round(r[b]['loss_db'], 3) + 0.0:.3f}"   # no -0.000
+                                   for b in (16, 8)}}
                                for r in rows]), hide_index=True, width="stretch")
     st.caption(t("compress.quant_caption"))
 
@@ -220,17 +231,17 @@ def verdict(points: list, ae_fams: list) -> None:
         return
 
     def helped(p):
-        return t("compress.best_help", family=family_label(p["family"]) if p["family"] in ae_fams
-                 else t(f"compress.fam.{p['family']}") if p["family"] in SHOWN else p["family"],
-                 setting=p["setting"], bytes=f"{p['bytes']:.1f}")
+        return t("compress.best_help", family=method_label(p["family"]), setting=p["setting"],
+                 bytes=f"{p['bytes']:.1f}")
     c = st.columns(3)
     c[0].metric(t("compress.best_ae"), f"{best['psnr']:.2f} dB", help=helped(best))
     for col, group, key in ((c[1], "pca", "compress.over_pca"), (c[2], "codecs", "compress.over_codec")):
         theirs = row["over"][group]
         if theirs["best"] is None:
             cheapest = min((p for p in points if p.family in CODECS), key=lambda p: p.bytes).to_dict()
-            col.metric(t(key), t("compress.no_codec"), help=t("compress.no_codec_help", bytes=f"{cheapest['bytes']:.0f}",
-                                                             family=cheapest["family"], setting=cheapest["setting"]))
+            col.metric(t(key), t("compress.no_codec"), help=t(
+                "compress.no_codec_help", bytes=f"{cheapest['bytes']:.0f}", family=method_label(cheapest["family"]),
+                setting=cheapest["setting"]))
         else:
             col.metric(t(key), f"{theirs['margin_db']:+.2f} dB", help=helped(theirs["best"]))
 

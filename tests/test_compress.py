@@ -272,6 +272,25 @@ def test_sweep_curves_on_small_data(split, models):
     assert by["pca"]["z"] == [1, 2, 4] and len(by["dense"]["mse"]) == 3
 
 
+def test_kept_measures_once_and_reads_back_the_same_points(tmp_path, split, models, fitted):
+    from ae.embed import Cache
+
+    cache, calls = Cache(tmp_path), []
+    x, labels = split.images[:40], split.labels[:40]
+
+    def measure():
+        calls.append(1)
+        return (C.sweep_curves({"dense": {1: models[1]}}, x, labels, pca_ks=[2], knn_points=None, pca=fitted)
+                + C.exact_points(x[:5]))
+    first = C.kept(cache, {"part": "test", "n": 40}, measure)
+    again = C.kept(cache, {"part": "test", "n": 40}, measure)
+    assert len(calls) == 1 and again == first                 # infinite PSNR and int class keys survive JSON
+    assert isinstance(again[0], C.CurvePoint) and set(again[0].per_class_psnr) == set(first[0].per_class_psnr)
+    assert [p.family for p in again] == ["dense", "pca", "raw", "png", "gzip", "gzip-split"] and again[-1].exact
+    C.kept(cache, {"part": "test", "n": 41}, measure)         # other parts: measured again
+    assert len(calls) == 2
+
+
 def test_what_goes_first(split, models, fitted):
     x = split.images[:8]
     pcas = {k: C.truncate(fitted, k) for k in (1, 4)}

@@ -67,8 +67,8 @@ def test_every_section_in_both_languages(lang):
     assert len(at.dataframe[0].value) == len(C.find_sweep(SWEEP, "mnist")["conv"])   # one row per z
     words = set(re.findall(r"[A-Za-z][A-Za-z_-]+", re.sub(r"`[^`]*`", "", texts(at))))
     if lang == "ko":   # only names in the Korean page
-        assert words <= {"PSNR", "MSE", "PCA", "JPEG", "WebP", "PNG", "gzip", "dB", "kB", "k-NN", "zip", "MNIST", "checkpoints",
-                         "make_sweep"}, words
+        assert words <= {"PSNR", "MSE", "PCA", "JPEG", "WebP", "PNG", "gzip", "dB", "kB", "k-NN", "zip", "MNIST",
+                         "checkpoints", "make_sweep"}, words
     else:
         assert not re.search("[\uac00-\ud7a3]", texts(at))
 
