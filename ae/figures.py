@@ -296,13 +296,15 @@ def latent_map(coords, labels, class_names, hover: list[str] | None = None, rows
 
 def rate_distortion(points, labels: dict[str, str] | None = None, amortised: bool = False,
                     x_title: str = "bytes per image", y_title: str = "PSNR (dB)",
-                    exact_text: str = "exact copy", amortise_over: int | None = None) -> go.Figure:
+                    exact_text: str = "exact copy", amortise_over: int | None = None,
+                    y_max: float | None = None) -> go.Figure:
     """PSNR against bytes per image (log axis), one line per family, from `ae.compress.RDPoint`s.
 
     Autoencoder and PCA points are joined in order of bytes within each bit width ("conv · 8 bits");
     codecs along their quality. Exact copies (infinite PSNR) are drawn as dotted vertical lines at their
     bytes. `amortised` puts every point at its bytes plus its shared bytes spread over the measured images,
-    or over `amortise_over` images (the whole test split when a part of it was measured). `labels` maps family names (and "8 bits", ...) to legend text and fixes the order of the families.
+    or over `amortise_over` images (the whole test split when a part of it was measured). `y_max` cuts the
+    PSNR axis there (codecs at top quality reach 60 dB and would squash the low-byte region). `labels` maps family names (and "8 bits", ...) to legend text and fixes the order of the families.
     """
     from .compress import family as family_of
 
@@ -333,10 +335,12 @@ def rate_distortion(points, labels: dict[str, str] | None = None, amortised: boo
         shapes=[dict(type="line", x0=cost(p), x1=cost(p), xref="x", y0=0, y1=1, yref="y domain",
                      line=dict(color="#888888", dash="dot", width=1)) for p in exact],
         annotations=[dict(text=f"{labels.get(p.family, p.family)}: {exact_text}", x=math.log10(cost(p)), xref="x",
-                          y=0, yref="y domain", textangle=-90, showarrow=False, xanchor="right", yanchor="bottom",
-                          font=dict(color="#888888")) for p in exact])
+                          y=0.02 + 0.3 * (i % 3), yref="y domain", textangle=-90, showarrow=False, xanchor="right",
+                          yanchor="bottom", font=dict(color="#888888")) for i, p in enumerate(exact)])
     fig.update_layout(height=480, margin=dict(l=10, r=10, t=30, b=10), hovermode="closest",
-                      xaxis=dict(title=x_title, type="log"), yaxis=dict(title=y_title),
+                      xaxis=dict(title=x_title, type="log"),
+                      yaxis=dict(title=y_title, **({} if y_max is None else {"range": [
+                          min([p.psnr for p in points if not p.exact] + [y_max]) - 1, y_max]})),
                       legend=dict(orientation="v", x=1.02, y=1))
     return fig
 

@@ -24,6 +24,7 @@ SOURCES = ["classes", "random", "upload", "draw"]
 SHOWN = ("dense", "conv", "pca", "jpeg", "jpeg-image", "webp", "png", "gzip")   # the chart's families
 CODECS = ("jpeg", "jpeg-image", "jpeg-scan", "webp", "webp-vp8")
 BUDGET = 32                                                                       # the goal budget
+Y_MAX = 40   # dB: the chart's top (JPEG and WebP reach 60 at top quality; hover shows the rest)
 YOUR_Z = [1, 2, 4, 8, 16, 32, 64]
 S = Settings("compress", {"dataset": None, "what": "psnr", "class_family": None, "source": "classes", "seed": 0,
                           "family": None, "z": 8, "bits": [32, 8], "amortise": False, "quant_family": None,
@@ -163,23 +164,22 @@ def eight_images(dataset: str, test) -> np.ndarray:
 def first_section(dataset: str, families: dict, test, pca) -> None:
     st.subheader(t("compress.first"))
     st.markdown(t("compress.first_intro"))
-    left, right = st.columns([1, 2], gap="large")
+    left, right = st.columns(2, gap="large")
     with left:
         x = eight_images(dataset, test)
+    with right:
         fams = [*families, "pca"]
         fam = st.segmented_control(t("compress.family"), fams, required=True, format_func=family_label,
                                    **S.widget("family", options=fams)) or fams[0]
-        models = {k: C.truncate(pca, k) for k in C.LATENT_DIMS} if fam == "pca" else families[fam]
-        zs = sorted(models)
-        z = st.select_slider(t("compress.z"), zs, **S.widget("z", options=zs))
+    models = {k: C.truncate(pca, k) for k in C.LATENT_DIMS} if fam == "pca" else families[fam]
+    zs = sorted(models)
+    z = st.select_slider(t("compress.z"), zs, **S.widget("z", options=zs))
     first = C.what_goes_first(models, x)
     recon, heat, psnr = first.at(z)
-    with right:
-        with st.container(key="compress-at-z"):
-            show_rows([x, recon, heat], [t("compress.row.original"), t("compress.row.recon", z=z),
-                                         t("compress.row.error")], scale=3)
-        st.caption(t("compress.at_z_caption", z=z, psnr=f"{psnr.mean():.2f}",
-                     each=", ".join(f"{v:.1f}" for v in psnr)))
+    with st.container(key="compress-at-z"):
+        show_rows([x, recon, heat], [t("compress.row.original"), t("compress.row.recon", z=z),
+                                     t("compress.row.error")], scale=3)
+    st.caption(t("compress.at_z_caption", z=z, psnr=f"{psnr.mean():.2f}", each=", ".join(f"{v:.1f}" for v in psnr)))
     st.markdown(f"**{t('compress.every_z')}**")
     show_rows(first.rows(), [t("compress.row.originals")] + [t("compress.row.z", z=d) for d in first.latent_dims],
               scale=2)
@@ -201,7 +201,7 @@ def bytes_section(dataset: str, points: list, total: int) -> None:
              **{f"{b} bits": t("compress.bits", b=b) for b in C.BITS}}
     st.plotly_chart(ae.figures.rate_distortion(
         shown, names, amortised=amortise, x_title=t("compress.x_bytes_total" if amortise else "compress.x_bytes"),
-        exact_text=t("compress.exact"), amortise_over=total), key="compress.rd")
+        exact_text=t("compress.exact"), amortise_over=total, y_max=Y_MAX), key="compress.rd")
     verdict(points, ae_fams)
     over = {k: C.overtake_budget(points, [k], ae_fams) for k in ("jpeg", "jpeg-image", "webp")}
     say = {k: t("compress.bytes_n", b=f"{v:.0f}") if v is not None else t("compress.never") for k, v in over.items()}

@@ -153,6 +153,8 @@ def test_rate_distortion_and_sweep_figures():
     moved = figures.rate_distortion(pts, amortised=True)
     assert min(min(t.x) for t in moved.data if "conv" in t.name) == pytest.approx(8 + 400)
     spread = figures.rate_distortion(pts, amortised=True, amortise_over=10_000)   # the whole split, not 100
+    cut = figures.rate_distortion(pts, y_max=19.0)
+    assert cut.layout.yaxis.range == pytest.approx((min(p.psnr for p in pts) - 1, 19.0))
     assert min(min(t.x) for t in spread.data if "conv" in t.name) == pytest.approx(8 + 4)
     curves = curves_by_family([CurvePoint(f, z, 10 + z, 0.1, 0.5, {}, 10) for f in ("pca", "dense") for z in (1, 4)])
     fig = figures.sweep_curves(curves, "psnr", labels={"pca": "PCA (k = z)"})

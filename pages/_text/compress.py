@@ -120,11 +120,11 @@ EN = {
     "compress.no_codec_help": "No JPEG or WebP file is that small: the smallest is {bytes} bytes ({family}, "
                               "{setting}).",
     "compress.overtake": (
-        "JPEG overtakes the autoencoder from {file} bytes per image (whole files), or from {image} counted "
-        "without its tables; WebP from {webp}. Below that, at the same bytes, the autoencoder's pictures are "
+        "JPEG overtakes the autoencoder from {file} per image (whole files), or from {image} counted without its "
+        "tables; WebP from {webp}. Below that, at the same bytes, the autoencoder's pictures are "
         "closer to the originals."),
     "compress.bytes_n": "{b} bytes",
-    "compress.never": "nowhere in the measured range",
+    "compress.never": "beyond the measured range",
     "compress.quant": "What storing in fewer bits costs",
     "compress.quant_family": "Model",
     "compress.col.z": "z",
@@ -270,10 +270,10 @@ KO = {
     "compress.no_codec_help": "그만큼 작은 JPEG나 WebP 파일은 없습니다. 가장 작은 것이 {bytes}바이트입니다"
                               "({family}, {setting}).",
     "compress.overtake": (
-        "JPEG는 이미지당 {file}바이트(파일 전체)부터, 표를 빼고 세면 {image}부터 오토인코더를 앞섭니다. WebP는 "
+        "JPEG는 이미지당 {file}(파일 전체)부터, 표를 빼고 세면 {image}부터 오토인코더를 앞섭니다. WebP는 "
         "{webp}부터입니다. 그보다 적은 바이트에서는 오토인코더의 복원이 원본에 더 가깝습니다."),
     "compress.bytes_n": "{b}바이트",
-    "compress.never": "잰 범위 안에서는 앞서지 않음",
+    "compress.never": "잰 범위 밖",
     "compress.quant": "적은 비트로 저장하는 값",
     "compress.quant_family": "모델",
     "compress.col.z": "z",
