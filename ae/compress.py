@@ -713,27 +713,50 @@ def sweep_name(dataset: str, kind: str, latent_dim: int) -> str:
     return f"{short}_{kind}_z{latent_dim}"
 
 
-def find_sweep(root: str | Path, dataset: str) -> dict[str, dict[int, Path]]:
-    """The sweep checkpoints under root trained on `dataset`: {model kind: {z: folder}}. Broken folders
-    are left out (ae.checkpoint.list_checkpoints says why)."""
-    out: dict[str, dict[int, Path]] = {}
+@dataclass(frozen=True)
+class SweepIndex:
+    """The sweep checkpoints under a folder, from one listing: by dataset, {model kind: {z: folder}}, and
+    for each dataset a short hash of its kinds, z and weights (a cache key that changes when a model is
+    added, retrained or removed). Broken folders are left out (ae.checkpoint.list_checkpoints says why)."""
+    folders: dict[str, dict[str, dict[int, Path]]]
+    fingerprints: dict[str, str]
+
+    def of(self, dataset: str) -> dict[str, dict[int, Path]]:
+        return self.folders.get(dataset, {})
+
+    def fingerprint(self, dataset: str) -> str:
+        return self.fingerprints.get(dataset, _fingerprint([]))
+
+
+def _fingerprint(parts: list) -> str:
+    import hashlib
+
+    return hashlib.sha256(repr(sorted(parts)).encode()).hexdigest()[:16]
+
+
+def sweep_index(root: str | Path) -> SweepIndex:
+    """Index the sweep checkpoints under root (one listing of the folder)."""
+    folders: dict[str, dict[str, dict[int, Path]]] = {}
+    parts: dict[str, list] = {}
     for info in checkpoint.list_checkpoints(Path(root)):
-        if info.ok and (info.meta.get("dataset") or {}).get("name") == dataset:
+        dataset = (info.meta.get("dataset") or {}).get("name") if info.ok else None
+        if dataset:
             cfg = info.meta["model_config"]
-            out.setdefault(cfg.kind, {})[cfg.latent_dim] = info.path
-    return {k: dict(sorted(v.items())) for k, v in sorted(out.items())}
+            folders.setdefault(dataset, {}).setdefault(cfg.kind, {})[cfg.latent_dim] = info.path
+            parts.setdefault(dataset, []).append((cfg.kind, cfg.latent_dim, info.path.name,
+                                                  info.record.weights_sha256))
+    return SweepIndex({d: {k: dict(sorted(v.items())) for k, v in sorted(kinds.items())}
+                       for d, kinds in folders.items()}, {d: _fingerprint(p) for d, p in parts.items()})
+
+
+def find_sweep(root: str | Path, dataset: str) -> dict[str, dict[int, Path]]:
+    """The sweep checkpoints under root trained on `dataset`: {model kind: {z: folder}}."""
+    return sweep_index(root).of(dataset)
 
 
 def sweep_fingerprint(root: str | Path, dataset: str) -> str:
-    """A short hash of the sweep checkpoints under root for `dataset` (kinds, z, weights): a cache key
-    that changes when a model is added, retrained or removed."""
-    import hashlib
-
-    parts = sorted((info.meta["model_config"].kind, info.meta["model_config"].latent_dim, info.path.name,
-                    info.record.weights_sha256)
-                   for info in checkpoint.list_checkpoints(Path(root))
-                   if info.ok and (info.meta.get("dataset") or {}).get("name") == dataset)
-    return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
+    """A short hash of the sweep checkpoints under root for `dataset`: see `SweepIndex`."""
+    return sweep_index(root).fingerprint(dataset)
 
 
 def load_sweep(root: str | Path, dataset: str) -> dict[str, dict[int, Autoencoder]]:
@@ -891,5 +914,5 @@ __all__ = ["Quantiser", "fit_quantiser", "BITS", "LATENT_DIMS", "JPEG_QUALITIES"
            "code_points", "pca_points", "rate_distortion", "decoder_bytes", "amortised_line", "set_aside",
            "quantisation_table", "best_within", "frontier", "overtake_budget", "margins", "fit_pca", "truncate",
            "reconstruct", "CurvePoint", "curve_point", "sweep_curves", "curves_by_family", "per_class",
-           "WhatGoesFirst", "what_goes_first", "kept", "sweep_name", "find_sweep", "sweep_fingerprint", "load_sweep",
-           "SweepProgress", "SWEEP_TRAIN", "train_sweep", "SweepJob"]
+           "WhatGoesFirst", "what_goes_first", "kept", "sweep_name", "SweepIndex", "sweep_index", "find_sweep",
+           "sweep_fingerprint", "load_sweep", "SweepProgress", "SWEEP_TRAIN", "train_sweep", "SweepJob"]

@@ -33,6 +33,13 @@ S = Settings("compress", {"dataset": None, "what": "psnr", "class_family": None,
 
 # ---------------------------------------------------------------- cached work, once per dataset and sweep
 
+@st.cache_data(ttl=60, show_spinner=False)
+def sweep_index(root: str) -> C.SweepIndex:
+    """The sweep folder, listed at most once a minute (the checkpoint folders are listed once per run, by
+    app.py; this family is not in that list)."""
+    return C.sweep_index(root)
+
+
 @st.cache_resource(max_entries=4, show_spinner=False)
 def sweep_models(dataset: str, key: str) -> dict:
     return C.load_sweep(SWEEP, dataset)
@@ -86,7 +93,7 @@ def method_label(name: str) -> str:
 
 def choose_dataset() -> str | None:
     """The datasets with a shipped sweep; the sidebar model's dataset first when it has one."""
-    found = [d for d in ae.data.DATASETS if C.find_sweep(SWEEP, d)]
+    found = [d for d in ae.data.DATASETS if sweep_index(str(SWEEP)).of(d)]
     if not found:
         return None
     record = catalog().records.get(ss.get("model", ""))
@@ -313,7 +320,7 @@ def progress(job) -> None:
 
 
 def curves_now(dataset: str) -> list:
-    return curves_of(dataset, data_version(dataset), C.sweep_fingerprint(SWEEP, dataset), TEST_IMAGES)
+    return curves_of(dataset, data_version(dataset), sweep_index(str(SWEEP)).fingerprint(dataset), TEST_IMAGES)
 
 
 # ---------------------------------------------------------------- the page
@@ -326,7 +333,7 @@ dataset = choose_dataset()
 if dataset is None:
     st.info(t("compress.no_sweep"))
     st.stop()
-version, key = data_version(dataset), C.sweep_fingerprint(SWEEP, dataset)
+version, key = data_version(dataset), sweep_index(str(SWEEP)).fingerprint(dataset)
 families = sweep_models(dataset, key)
 test, train = subsets(dataset, version)
 total = len(load_split(dataset, "test"))
