@@ -119,3 +119,11 @@ def test_your_sweep_joins_the_curves(monkeypatch):
     assert yours in curves[-1]                 # and the section's own
     mine = at.session_state["compress.yours"]["mnist"]
     assert sorted(p.latent_dim for p in mine) == [2, 4] and all(p.images == 100 for p in mine)
+
+
+def test_a_lesson_link_leaves_training_out():
+    from pages._text import STRINGS
+
+    at = page("ko", _lesson=True)
+    assert [s.value for s in at.subheader] == [STRINGS["ko"][f"compress.{k}"] for k in SECTIONS[:3]]
+    assert not [b for b in at.button if b.key == "compress.start"]
