@@ -663,6 +663,19 @@ def _rgb(images: Tensor) -> np.ndarray:
     return np.repeat(viz.to_uint8(images)[..., None], 3, axis=-1)
 
 
+def pick_images(labels, n: int = 8, seed: int | None = None) -> np.ndarray:
+    """Indices of n test images to follow through the sweep: the first image of each of the first n
+    classes, in class order (the first n images when there are fewer classes), or n at random (sorted)
+    with `seed`."""
+    labels = np.asarray(labels.numpy() if isinstance(labels, Tensor) else labels)
+    if len(labels) < n:
+        raise ValueError(f"there are only {len(labels)} images, not {n}")
+    if seed is not None:
+        return np.sort(np.random.default_rng(seed).choice(len(labels), n, replace=False))
+    firsts = np.unique(labels, return_index=True)[1]
+    return firsts[:n] if len(firsts) >= n else np.arange(n)   # np.unique: classes in order
+
+
 def what_goes_first(models: Mapping[int, Reconstructor], images: Tensor) -> WhatGoesFirst:
     """Reconstruct `images` (n, 1, 28, 28) with each model of {z: model} (autoencoders or PCAs)."""
     if not models:
@@ -914,5 +927,5 @@ __all__ = ["Quantiser", "fit_quantiser", "BITS", "LATENT_DIMS", "JPEG_QUALITIES"
            "code_points", "pca_points", "rate_distortion", "decoder_bytes", "amortised_line", "set_aside",
            "quantisation_table", "best_within", "frontier", "overtake_budget", "margins", "fit_pca", "truncate",
            "reconstruct", "CurvePoint", "curve_point", "sweep_curves", "curves_by_family", "per_class",
-           "WhatGoesFirst", "what_goes_first", "kept", "sweep_name", "SweepIndex", "sweep_index", "find_sweep",
+           "WhatGoesFirst", "pick_images", "what_goes_first", "kept", "sweep_name", "SweepIndex", "sweep_index", "find_sweep",
            "sweep_fingerprint", "load_sweep", "SweepProgress", "SWEEP_TRAIN", "train_sweep", "SweepJob"]

@@ -6,7 +6,6 @@ Everything is measured on a fixed subset of the test split (ae.env.compress_imag
 once per dataset and sweep (cached by the sweep's weights and the dataset's version, and kept on disk).
 Each section is a fragment: what the learner does in one reruns only that one.
 """
-import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -141,20 +140,16 @@ def sweep_section(dataset: str, curves: list) -> None:
         st.caption(t("compress.per_class_caption"))
 
 
-def eight_images(dataset: str, test) -> np.ndarray:
+def eight_images(dataset: str, test):
     """8 test images: the first of 8 classes, or 8 at random; an upload or a drawing takes the first place."""
     spec = ae.data.spec(dataset)
     source = st.segmented_control(t("compress.source"), SOURCES, required=True,
                                   format_func=labels("compress.source", SOURCES),
                                   **S.widget("source", options=SOURCES)) or SOURCES[0]
-    labels_ = test.labels.numpy()
-    firsts = np.unique(labels_, return_index=True)[1]
-    pick = firsts[:8] if len(firsts) >= 8 else np.arange(8)
-    if source == "random":
-        if st.button(t("compress.other_images"), key="compress.reshuffle", icon=":material/casino:"):
-            S.set("seed", S["seed"] + 1)
-        pick = np.sort(np.random.default_rng(S["seed"]).choice(len(test), 8, replace=False))
-    x = test.images[pick].clone()
+    if source == "random" and st.button(t("compress.other_images"), key="compress.reshuffle",
+                                        icon=":material/casino:"):
+        S.set("seed", S["seed"] + 1)
+    x = test.images[C.pick_images(test.labels, 8, S["seed"] if source == "random" else None)].clone()
     got = None
     if source == "upload":
         got = uploaded_image("compress.upload", spec.prep_box, spec.prep_centre, "compress.upload_help")

@@ -291,6 +291,17 @@ def test_kept_measures_once_and_reads_back_the_same_points(tmp_path, split, mode
     assert len(calls) == 2
 
 
+def test_pick_images():
+    labels = np.array([3, 1, 1, 0, 2, 3, 0, 2, 1])
+    assert C.pick_images(labels, 3).tolist() == [3, 1, 4]          # the first 0, 1 and 2, in class order
+    assert C.pick_images(labels, 6).tolist() == list(range(6))     # fewer classes than images wanted
+    drawn = C.pick_images(labels, 4, seed=1)
+    assert drawn.tolist() == sorted(set(drawn.tolist())) and drawn.tolist() == C.pick_images(labels, 4, 1).tolist()
+    assert drawn.tolist() != C.pick_images(labels, 4, seed=2).tolist()
+    with pytest.raises(ValueError):
+        C.pick_images(labels[:3], 8)
+
+
 def test_what_goes_first(split, models, fitted):
     x = split.images[:8]
     pcas = {k: C.truncate(fitted, k) for k in (1, 4)}
