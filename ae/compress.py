@@ -610,6 +610,18 @@ def curves_by_family(points: Sequence[CurvePoint], what: str = "psnr") -> dict[s
     return out
 
 
+def gain_over_pca(points: Sequence[CurvePoint], family_name: str) -> dict:
+    """Where a family stops paying: its PSNR minus PCA's at each z both have ("gains", {z: dB}), the z of
+    the largest gain ("best_z") and the smallest z from which PCA is at least as good ("caught_z", None
+    when it never is). Empty gains when they share no z."""
+    pca = {p.latent_dim: p.psnr for p in points if p.family == "pca"}
+    gains = {p.latent_dim: p.psnr - pca[p.latent_dim] for p in sorted(points, key=lambda p: p.latent_dim)
+             if p.family == family_name and p.latent_dim in pca}
+    caught = [z for z in gains if all(g <= 0 for y, g in gains.items() if y >= z)]
+    return {"gains": gains, "best_z": max(gains, key=gains.get) if gains else None,
+            "caught_z": caught[0] if caught else None}
+
+
 def per_class(points: Sequence[CurvePoint], family_name: str) -> tuple[list[int], list[int], np.ndarray]:
     """One family's per-class PSNR as a table: (z values, class indices, PSNR (classes, z values)), for a
     heatmap of which classes lose first as z shrinks."""
@@ -926,6 +938,6 @@ __all__ = ["Quantiser", "fit_quantiser", "BITS", "LATENT_DIMS", "JPEG_QUALITIES"
            "Family", "FAMILIES", "family", "RDPoint", "exact_points", "jpeg_points", "webp_points", "codec_points",
            "code_points", "pca_points", "rate_distortion", "decoder_bytes", "amortised_line", "set_aside",
            "quantisation_table", "best_within", "frontier", "overtake_budget", "margins", "fit_pca", "truncate",
-           "reconstruct", "CurvePoint", "curve_point", "sweep_curves", "curves_by_family", "per_class",
+           "reconstruct", "CurvePoint", "curve_point", "sweep_curves", "curves_by_family", "gain_over_pca", "per_class",
            "WhatGoesFirst", "pick_images", "what_goes_first", "kept", "sweep_name", "SweepIndex", "sweep_index", "find_sweep",
            "sweep_fingerprint", "load_sweep", "SweepProgress", "SWEEP_TRAIN", "train_sweep", "SweepJob"]

@@ -121,6 +121,7 @@ def sweep_section(dataset: str, curves: list) -> None:
                                 **S.widget("what", options=whats)) or "psnr"
     st.plotly_chart(ae.figures.sweep_curves(C.curves_by_family(points, what), what, names, t("compress.axis_z"),
                                             t(f"metric.{what}")), key="compress.curves")
+    st.markdown(" ".join(paying(curves, k) for k in KINDS if any(p.family == k for p in curves)))
     left, right = st.columns(2, gap="large")
     with left:
         st.markdown(f"**{t('compress.knn')}**")
@@ -138,6 +139,17 @@ def sweep_section(dataset: str, curves: list) -> None:
         st.plotly_chart(ae.figures.per_class_psnr(zs, [names_of[c] for c in classes], table, t("compress.axis_z"),
                                                   "PSNR (dB)"), key="compress.per_class_chart")
         st.caption(t("compress.per_class_caption"))
+
+
+def paying(curves: list, family: str) -> str:
+    """Where the family earns its keep over PCA, and where PCA catches up."""
+    g = C.gain_over_pca(curves, family)
+    if g["best_z"] is None:
+        return ""
+    best = t("compress.paying", family=family_label(family), z=g["best_z"], db=f"{g['gains'][g['best_z']]:+.1f}")
+    caught = (t("compress.caught", z=g["caught_z"]) if g["caught_z"] is not None
+              else t("compress.not_caught", z=max(g["gains"])))
+    return f"{best} {caught}"
 
 
 def eight_images(dataset: str, test):

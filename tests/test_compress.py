@@ -291,6 +291,18 @@ def test_kept_measures_once_and_reads_back_the_same_points(tmp_path, split, mode
     assert len(calls) == 2
 
 
+def test_gain_over_pca():
+    pts = [C.CurvePoint(f, z, psnr, 0.0, None, {}, 10)
+           for f, z, psnr in [("pca", 1, 10), ("pca", 4, 14), ("pca", 16, 20), ("pca", 64, 26),
+                              ("dense", 1, 13), ("dense", 4, 18), ("dense", 16, 19.5), ("dense", 64, 21),
+                              ("conv", 4, 15), ("conv", 64, 30)]]
+    dense = C.gain_over_pca(pts, "dense")
+    assert dense["gains"] == {1: 3, 4: 4, 16: -0.5, 64: -5} and dense["best_z"] == 4 and dense["caught_z"] == 16
+    conv = C.gain_over_pca(pts, "conv")
+    assert conv["best_z"] == 64 and conv["caught_z"] is None
+    assert C.gain_over_pca(pts, "yours") == {"gains": {}, "best_z": None, "caught_z": None}
+
+
 def test_pick_images():
     labels = np.array([3, 1, 1, 0, 2, 3, 0, 2, 1])
     assert C.pick_images(labels, 3).tolist() == [3, 1, 4]          # the first 0, 1 and 2, in class order

@@ -71,6 +71,9 @@ def test_every_section_in_both_languages(lang):
                          "checkpoints", "make_sweep"}, words
     else:
         assert not re.search("[\uac00-\ud7a3]", texts(at))
+        # where each family stops paying, one sentence each
+        line = next(m.value for m in at.markdown if "largest lead over PCA" in m.value)
+        assert "dense AE" in line and "convolutional AE" in line and re.search(r"z = \d+ \([+-]\d", line)
 
 
 def test_z_changes_the_pictures():

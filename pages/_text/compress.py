@@ -39,6 +39,9 @@ EN = {
         "measured on the same test images. The dashed line is PCA keeping k = z components: the best any "
         "linear code of that size can do. Where an autoencoder's line rises above PCA's, the nonlinear model "
         "earns its keep; where the lines come together, a wider code no longer needs it."),
+    "compress.paying": "**{family}:** its largest lead over PCA is at z = {z} ({db} dB).",
+    "compress.caught": "From z = {z} on, PCA is as good or better: there the nonlinear model no longer pays.",
+    "compress.not_caught": "It stays ahead up to z = {z}, the widest code measured.",
     "compress.what": "Measure",
     "compress.what.psnr": "PSNR (dB, higher is better)",
     "compress.what.mse": "MSE (lower is better)",
@@ -194,6 +197,9 @@ KO = {
         "이미지로 쟀습니다. 점선은 성분 k = z개를 남기는 PCA로, 같은 크기의 선형 코드가 낼 수 있는 최선입니다. "
         "오토인코더의 선이 PCA보다 높이 올라가는 곳에서는 비선형 모델이 제값을 하고, 두 선이 가까워지는 곳에서는 "
         "코드가 넓어 비선형 모델이 더는 필요 없습니다."),
+    "compress.paying": "**{family}:** PCA보다 가장 크게 앞서는 곳은 z = {z}입니다({db} dB).",
+    "compress.caught": "z = {z}부터는 PCA가 같거나 더 낫습니다. 거기서는 비선형 모델이 더는 제값을 하지 못합니다.",
+    "compress.not_caught": "잰 가장 넓은 코드인 z = {z}까지 계속 앞섭니다.",
     "compress.what": "지표",
     "compress.what.psnr": "PSNR (dB, 높을수록 좋음)",
     "compress.what.mse": "MSE (낮을수록 좋음)",
