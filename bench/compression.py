@@ -1,4 +1,4 @@
-"""Benchmark 6: compression. PSNR against bytes per image on the whole test split of each dataset, for
+"""Benchmark 8: compression. PSNR against bytes per image on the whole test split of each dataset, for
 the shipped sweep families (codes of z numbers stored in 32, 16 and 8 bits), PCA (k coefficients, the
 same bits), JPEG and WebP across their quality range, and the exact references (PNG, gzip).
 
