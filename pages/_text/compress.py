@@ -136,7 +136,8 @@ EN = {
     "compress.col.loss": "lost to {b} bits (dB)",
     "compress.quant_caption": (
         "The rounding's own loss: the PSNR the stored code gives up against the exact one. 16 bits costs next "
-        "to nothing; 8 bits a little, for a quarter of the bytes."),
+        "to nothing; 8 bits little, for a quarter of the bytes, except where one number must carry the whole "
+        "image (z = 1): there 256 steps are coarse."),
     "compress.aside": "Set aside, as JPEG's tables are: {items}. The switch above adds them in.",
     "compress.aside_item": "the {family} decoders' weights, {lo}–{hi} kB, that is {plo}–{phi} bytes per image over "
                            "the {n:,} test images",
@@ -288,7 +289,8 @@ KO = {
     "compress.col.loss": "{b}비트로 잃은 값 (dB)",
     "compress.quant_caption": (
         "반올림 자체의 손실: 저장한 코드가 정확한 코드보다 잃는 PSNR입니다. 16비트는 거의 잃지 않고, 8비트는 "
-        "바이트를 4분의 1로 줄이는 대신 조금 잃습니다."),
+        "바이트를 4분의 1로 줄이면서도 조금만 잃습니다. 다만 숫자 하나가 이미지 전체를 담아야 하는 z = 1에서는 "
+        "256단계가 거칩니다."),
     "compress.aside": "JPEG의 표처럼 따로 둔 것: {items}. 위의 스위치를 켜면 더해집니다.",
     "compress.aside_item": "{family} 디코더의 가중치 {lo}–{hi} kB, 테스트 이미지 {n:,}장에 나누면 이미지당 "
                            "{plo}–{phi}바이트",
