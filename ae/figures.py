@@ -348,13 +348,16 @@ def rate_distortion(points, labels: dict[str, str] | None = None, amortised: boo
 def sweep_curves(curves: dict[str, dict[str, list]], what: str = "psnr", labels: dict[str, str] | None = None,
                  x_title: str = "z (numbers in the code)", y_title: str | None = None) -> go.Figure:
     """A quality figure against z (log axis), one line per family, from `ae.compress.curves_by_family`;
-    PCA (k = z) drawn dashed as the linear anchor."""
+    PCA (k = z) drawn dashed as the linear anchor. A family's colour is its place in `labels` (the same
+    colour in every figure given the same labels), else its place in `curves`."""
     labels = labels or {}
+    order = {name: k for k, name in enumerate(labels)}
     fig = go.Figure()
     for i, (name, d) in enumerate(curves.items()):
         linear = name == "pca"
+        colour = PALETTE[order.get(name, i) % len(PALETTE)]
         fig.add_trace(go.Scatter(x=d["z"], y=d[what], mode="lines+markers", name=labels.get(name, name),
-                                 line=dict(color="#888888" if linear else PALETTE[i % len(PALETTE)],
+                                 line=dict(color="#888888" if linear else colour,
                                            dash="dash" if linear else "solid", width=2 if linear else 3),
                                  hovertemplate="z=%{x}: %{y:.3f}<extra>%{fullData.name}</extra>"))
     zs = sorted({z for d in curves.values() for z in d["z"]})

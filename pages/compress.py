@@ -308,9 +308,9 @@ def progress(job) -> None:
                                                      i=(p.index + 1) if p else 1, n=p.count if p else "…",
                                                      pct=int(100 * (p.fraction if p else 0))))
     elif s["status"] == "done":
-        st.success(t("compress.status.done", n=len(s["models"]), time=duration(s["elapsed_s"])))
+        st.success(t("compress.status.done", zs=zs_text(s["models"]), time=duration(s["elapsed_s"])))
     elif s["status"] == "stopped":
-        st.info(t("compress.status.stopped", n=len(s["models"])))
+        st.info(t("compress.status.stopped", zs=zs_text(s["models"])))
     else:
         st.error(t("compress.status.failed", error=s["error"]))
     if s["status"] not in ("queued", "running") and ss.get("compress.job_seen") is not job:
@@ -321,9 +321,13 @@ def progress(job) -> None:
         return
     curves = [q for q in curves_now(dataset) if q.family in ("dense", "pca")] + mine
     st.plotly_chart(ae.figures.sweep_curves(C.curves_by_family(curves, "psnr"), "psnr",
-                                            {k: family_label(k) for k in ("dense", "yours", "pca")},
+                                            {k: family_label(k) for k in ("dense", "conv", "yours", "pca")},
                                             t("compress.axis_z"), t("metric.psnr")), key="compress.your_curves")
     st.caption(t("compress.yours_caption"))
+
+
+def zs_text(models: dict) -> str:
+    return ", ".join(str(z) for z in sorted(models)) or "–"
 
 
 def curves_now(dataset: str) -> list:

@@ -115,7 +115,7 @@ def test_your_sweep_joins_the_curves(monkeypatch):
     assert job.wait(120) and job.snapshot()["status"] == "done"
     at.run()
     assert not at.error
-    assert any("Done: 2 models" in s.value for s in at.success)
+    assert any("trained at z = 2, 4." in s.value for s in at.success)
     yours = "your sweep (dense)"
     curves = traces(at)
     assert yours in curves[0]                  # the sweep's curves at the top

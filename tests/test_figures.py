@@ -160,6 +160,8 @@ def test_rate_distortion_and_sweep_figures():
     fig = figures.sweep_curves(curves, "psnr", labels={"pca": "PCA (k = z)"})
     assert [t.name for t in fig.data] == ["dense", "PCA (k = z)"] and fig.data[1].line.dash == "dash"
     assert list(fig.data[0].y) == [11, 14]
+    again = figures.sweep_curves(curves, "psnr", labels={"conv": "conv", "dense": "dense", "pca": "PCA"})
+    assert again.data[0].line.color == figures.PALETTE[1] != fig.data[0].line.color   # dense: its place in labels
 
 
 def test_per_class_psnr_heatmap():
