@@ -255,7 +255,8 @@ def verdict(points: list, ae_fams: list) -> None:
             cheapest = min((p for p in points if p.family in CODECS), key=lambda p: p.bytes).to_dict()
             col.metric(t(key), t("compress.no_codec"), help=t(
                 "compress.no_codec_help", bytes=f"{cheapest['bytes']:.0f}", family=method_label(cheapest["family"]),
-                setting=cheapest["setting"]))
+                setting=cheapest["setting"], psnr=f"{cheapest['psnr']:.2f}",
+                db=f"{best['psnr'] - cheapest['psnr']:+.2f}"))
         else:
             col.metric(t(key), f"{theirs['margin_db']:+.2f} dB", help=helped(theirs["best"]))
 

@@ -71,6 +71,10 @@ def test_every_section_in_both_languages(lang):
                          "checkpoints", "make_sweep"}, words
     else:
         assert not re.search("[\uac00-\ud7a3]", texts(at))
+        # at 32 bytes no JPEG or WebP file fits on MNIST: the smallest one is named, with the margin over it
+        codec = at.metric[2]
+        assert codec.value == "none fits" and re.search(r"the smallest is \d+ bytes .* [+-]\d+\.\d\d dB ahead",
+                                                        codec.proto.help)
         # where each family stops paying, one sentence each
         line = next(m.value for m in at.markdown if "largest lead over PCA" in m.value)
         assert "dense AE" in line and "convolutional AE" in line and re.search(r"z = \d+ \([+-]\d", line)

@@ -121,7 +121,8 @@ EN = {
     "compress.best_help": "{family}, {setting}: {bytes} bytes per image.",
     "compress.no_codec": "none fits",
     "compress.no_codec_help": "No JPEG or WebP file is that small: the smallest is {bytes} bytes ({family}, "
-                              "{setting}).",
+                              "{setting}) for {psnr} dB; the autoencoder above is {db} dB ahead of it, with fewer "
+                              "bytes.",
     "compress.overtake": (
         "JPEG overtakes the autoencoder from {file} per image (whole files), or from {image} counted without its "
         "tables; WebP from {webp}. Below that, at the same bytes, the autoencoder's pictures are "
@@ -274,8 +275,9 @@ KO = {
     "compress.over_codec": "JPEG/WebP보다",
     "compress.best_help": "{family}, {setting}: 이미지당 {bytes}바이트.",
     "compress.no_codec": "해당 없음",
-    "compress.no_codec_help": "그만큼 작은 JPEG나 WebP 파일은 없습니다. 가장 작은 것이 {bytes}바이트입니다"
-                              "({family}, {setting}).",
+    "compress.no_codec_help": "그만큼 작은 JPEG나 WebP 파일은 없습니다. 가장 작은 것은 {bytes}바이트"
+                              "({family}, {setting})에 {psnr} dB이고, 위의 오토인코더는 더 적은 바이트로 그보다 "
+                              "{db} dB 앞섭니다.",
     "compress.overtake": (
         "JPEG는 이미지당 {file}(파일 전체)부터, 표를 빼고 세면 {image}부터 오토인코더를 앞섭니다. WebP는 "
         "{webp}부터입니다. 그보다 적은 바이트에서는 오토인코더의 복원이 원본에 더 가깝습니다."),
