@@ -134,3 +134,13 @@ def test_a_lesson_link_leaves_training_out():
     at = page("ko", _lesson=True)
     assert [s.value for s in at.subheader] == [STRINGS["ko"][f"compress.{k}"] for k in SECTIONS[:3]]
     assert not [b for b in at.button if b.key == "compress.start"]
+
+
+def test_no_sweep_at_all(tmp_path, monkeypatch):
+    import pages._common
+    from pages._text import STRINGS
+
+    (tmp_path / "mnist_conv_z16").symlink_to(ROOT / "checkpoints" / "mnist_conv_z16")
+    monkeypatch.setattr(pages._common, "CHECKPOINTS", tmp_path)
+    at = page("ko")
+    assert [i.value for i in at.info] == [STRINGS["ko"]["compress.no_sweep"]] and not at.subheader
