@@ -1,6 +1,7 @@
 """Settings read from the environment, each checked with a clear message: how many trainings run and
-wait at once, how long a closed tab's run waits, how many threads torch and t-SNE use, and whether
-trainings and map fits leave the app's process for a Ray cluster (and what each asks of it).
+wait at once, how long a closed tab's run waits, how many images the Compression page measures, how many
+threads torch and t-SNE use, and whether trainings and map fits leave the app's process for a Ray
+cluster (and what each asks of it).
 
 Every function takes an optional mapping instead of os.environ, so tests need not touch the real one.
 """
@@ -48,6 +49,13 @@ def run_grace_s(env: Mapping[str, str] | None = None) -> float:
     if not 0 <= s <= 86_400:   # also rejects NaN
         raise ValueError(f"AE_RUN_GRACE_S must be a number of seconds from 0 to 86400, got {raw!r}")
     return s
+
+
+def compress_images(env: Mapping[str, str] | None = None) -> int:
+    """How many test images the Compression page measures every method on (a fixed subset, the same for
+    all): $AE_COMPRESS_IMAGES, default 500. Every model, PCA, JPEG and WebP on the whole Fashion-MNIST test
+    split take minutes on a busy core; bench.compression measures the whole split."""
+    return _whole(env, "AE_COMPRESS_IMAGES", 500, 50, 100_000)
 
 
 def torch_threads(env: Mapping[str, str] | None = None) -> int:
@@ -135,4 +143,4 @@ def ray_workers(env: Mapping[str, str] | None = None) -> int:
 
 
 __all__ = ["ray_address", "ray_namespace", "ray_cpus", "ray_workers", "max_trainings", "max_queue", "run_grace_s",
-           "torch_threads", "tsne_threads", "background_nice", "lower_this_threads_priority"]
+           "compress_images", "torch_threads", "tsne_threads", "background_nice", "lower_this_threads_priority"]

@@ -294,6 +294,96 @@ def latent_map(coords, labels, class_names, hover: list[str] | None = None, rows
     return fig
 
 
+def rate_distortion(points, labels: dict[str, str] | None = None, amortised: bool = False,
+                    x_title: str = "bytes per image", y_title: str = "PSNR (dB)",
+                    exact_text: str = "exact copy", amortise_over: int | None = None,
+                    y_max: float | None = None) -> go.Figure:
+    """PSNR against bytes per image (log axis), one line per family, from `ae.compress.RDPoint`s.
+
+    Autoencoder and PCA points are joined in order of bytes within each bit width ("conv · 8 bits");
+    codecs along their quality. Exact copies (infinite PSNR) are drawn as dotted vertical lines at their
+    bytes. `amortised` puts every point at its bytes plus its shared bytes spread over the measured images,
+    or over `amortise_over` images (the whole test split when a part of it was measured). `y_max` cuts the
+    PSNR axis there (codecs at top quality reach 60 dB and would squash the low-byte region). `labels` maps family names (and "8 bits", ...) to legend text and fixes the order of the families.
+    """
+    from .compress import family as family_of
+
+    labels = labels or {}
+    cost = (lambda p: p.total_bytes(amortise_over)) if amortised else (lambda p: p.bytes)
+    lines: dict[tuple[str, int | None], list] = {}
+    for p in points:
+        if p.exact:
+            continue
+        lines.setdefault((p.family, p.extra.get("bits") if family_of(p.family).method in ("ae", "pca") else None),
+                         []).append(p)
+    order = {name: i for i, name in enumerate(labels)}
+    fig = go.Figure()
+    for i, ((name, bits), pts) in enumerate(sorted(lines.items(), key=lambda kv: (order.get(kv[0][0], 99), kv[0][0],
+                                                                                  -(kv[0][1] or 0)))):
+        method = family_of(name).method
+        pts = sorted(pts, key=cost)
+        text = labels.get(name, name) + (f" · {labels.get(f'{bits} bits', f'{bits} bits')}" if bits else "")
+        dash = {32: "solid", 16: "dash", 8: "dot"}.get(bits, "solid")
+        color = PALETTE[(order.get(name, i)) % len(PALETTE)]
+        fig.add_trace(go.Scatter(
+            x=[cost(p) for p in pts], y=[p.psnr for p in pts], mode="lines+markers", name=text,
+            text=[p.setting for p in pts], line=dict(color=color, dash=dash, width=3 if method == "ae" else 1.8),
+            marker=dict(size=8 if method == "ae" else 5, symbol="circle" if method in ("ae", "pca") else "square"),
+            hovertemplate="%{text}: %{x:.1f} B, %{y:.2f} dB<extra>%{fullData.name}</extra>"))
+    exact = [p for p in points if p.exact]   # vertical lines written out: add_vline costs ~8 ms each
+    fig.update_layout(
+        shapes=[dict(type="line", x0=cost(p), x1=cost(p), xref="x", y0=0, y1=1, yref="y domain",
+                     line=dict(color="#888888", dash="dot", width=1)) for p in exact],
+        annotations=[dict(text=f"{labels.get(p.family, p.family)}: {exact_text}", x=math.log10(cost(p)), xref="x",
+                          y=0.02 + 0.3 * (i % 3), yref="y domain", textangle=-90, showarrow=False, xanchor="right",
+                          yanchor="bottom", font=dict(color="#888888")) for i, p in enumerate(exact)])
+    fig.update_layout(height=480, margin=dict(l=10, r=10, t=30, b=10), hovermode="closest",
+                      xaxis=dict(title=x_title, type="log"),
+                      yaxis=dict(title=y_title, **({} if y_max is None else {"range": [
+                          min([p.psnr for p in points if not p.exact] + [y_max]) - 1, y_max]})),
+                      legend=dict(orientation="v", x=1.02, y=1))
+    return fig
+
+
+def sweep_curves(curves: dict[str, dict[str, list]], what: str = "psnr", labels: dict[str, str] | None = None,
+                 x_title: str = "z (numbers in the code)", y_title: str | None = None) -> go.Figure:
+    """A quality figure against z (log axis), one line per family, from `ae.compress.curves_by_family`;
+    PCA (k = z) drawn dashed as the linear anchor. A family's colour is its place in `labels` (the same
+    colour in every figure given the same labels), else its place in `curves`."""
+    labels = labels or {}
+    order = {name: k for k, name in enumerate(labels)}
+    fig = go.Figure()
+    for i, (name, d) in enumerate(curves.items()):
+        linear = name == "pca"
+        colour = PALETTE[order.get(name, i) % len(PALETTE)]
+        fig.add_trace(go.Scatter(x=d["z"], y=d[what], mode="lines+markers", name=labels.get(name, name),
+                                 line=dict(color="#888888" if linear else colour,
+                                           dash="dash" if linear else "solid", width=2 if linear else 3),
+                                 hovertemplate="z=%{x}: %{y:.3f}<extra>%{fullData.name}</extra>"))
+    zs = sorted({z for d in curves.values() for z in d["z"]})
+    fig.update_layout(height=380, margin=dict(l=10, r=10, t=30, b=10), hovermode="x unified",
+                      xaxis=dict(title=x_title, type="log", tickvals=zs, ticktext=[str(z) for z in zs]),
+                      yaxis=dict(title=y_title or what), legend=dict(orientation="h", y=1.15))
+    return fig
+
+
+def per_class_psnr(latent_dims, class_names, table, x_title: str = "z", colour_title: str = "PSNR (dB)",
+                   height: int = 380) -> go.Figure:
+    """A heatmap of one family's PSNR per class (rows) and z (columns), from `ae.compress.per_class`:
+    which classes lose first as z shrinks. Each cell is labelled with its value."""
+    import numpy as np
+
+    table = np.asarray(table, np.float64)
+    x = [str(z) for z in latent_dims]
+    fig = go.Figure(go.Heatmap(z=table, x=x, y=list(class_names), colorscale="Viridis",
+                               text=[[f"{v:.1f}" for v in row] for row in table], texttemplate="%{text}",
+                               textfont=dict(size=10), colorbar=dict(title=colour_title),
+                               hovertemplate="%{y}, z=%{x}: %{z:.2f}<extra></extra>"))
+    fig.update_layout(height=height, margin=dict(l=10, r=10, t=30, b=10),
+                      xaxis=dict(title=x_title, type="category"), yaxis=dict(autorange="reversed"))
+    return fig
+
+
 def code_grid(coords, labels, class_names, u, v, counts, axes: tuple[str, str] = ("z1", "z2"),
               empty_name: str = "no code", height: int = 480, ticks: int = 7) -> go.Figure:
     """Codes on a decoded grid's own axes, to draw beside the grid's picture.

@@ -65,5 +65,9 @@ train --dataset mnist --model unet --hidden 32,64 --latent-dim 128 --init checkp
 train --dataset mnist --model vae --latent-dim 2 --epochs 80 --batch-size 64 --lr 0.001 \
       --out checkpoints/mnist_vae_z2
 
+# 6. The Compression page's sweep families (checkpoints/sweep/<name>/, out of the sidebar): dense and conv
+#    autoencoders at z = 1, 2, 3, 4, 8, 16, 32, 64 on both datasets (about 3 hours more).
+bash checkpoints/make_sweep.sh "$PY"
+
 # The README's table of these checkpoints, measured on the test split.
 "$PY" -m ae table --readme README.md

@@ -9,6 +9,7 @@ import pytest
 
 os.environ.setdefault("AE_OFFLINE", "1")              # tests never wait for a download
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")   # before torch: idle threads sleep, see app.py
+os.environ.setdefault("AE_COMPRESS_IMAGES", "100")    # the Compression page measures 100 test images, not 500
 
 import torch  # noqa: E402
 

@@ -119,6 +119,15 @@ def test_max_queue_from_env():
             env.max_queue({"AE_MAX_QUEUE": bad})
 
 
+def test_compress_images_from_env():
+    from ae import env
+
+    assert env.compress_images({}) == 500 and env.compress_images({"AE_COMPRESS_IMAGES": "100"}) == 100
+    for bad in ["10", "all", "1e3"]:
+        with pytest.raises(ValueError, match="AE_COMPRESS_IMAGES"):
+            env.compress_images({"AE_COMPRESS_IMAGES": bad})
+
+
 def test_run_grace_from_env():
     from ae import env
 

@@ -135,6 +135,44 @@ def test_thumbnail_mosaic_places_images_without_overlap():
     assert len(fig.layout.images) == 1 and list(fig.layout.xaxis.range) == pytest.approx([x0, x1])
 
 
+def test_rate_distortion_and_sweep_figures():
+    import math
+
+    from ae.compress import CurvePoint, RDPoint, curves_by_family
+
+    pts = [RDPoint("conv", f"z={z}, {b} bits", z * b / 8, 15 + z / 8 + b / 100, 0.01, 40_000, 100,
+                   {"bits": b, "latent_dim": z}) for z in (8, 32) for b in (32, 8)]
+    pts += [RDPoint("jpeg", f"q={q}", 100 + q, 18 + q / 10, 0.01, 0, 100, {"quality": q}) for q in (10, 50)]
+    pts.append(RDPoint("png", "lossless", 400.0, math.inf, 0.0, 0, 100))
+    fig = figures.rate_distortion(pts, labels={"jpeg": "JPEG", "conv": "conv AE"})
+    names = [t.name for t in fig.data]
+    assert names == ["JPEG", "conv AE · 32 bits", "conv AE · 8 bits"]
+    eight = fig.data[2]
+    assert list(eight.x) == [8.0, 32.0] and eight.line.dash == "dot"
+    assert fig.layout.xaxis.type == "log" and len(fig.layout.shapes) == 1 and fig.layout.shapes[0].x0 == 400
+    moved = figures.rate_distortion(pts, amortised=True)
+    assert min(min(t.x) for t in moved.data if "conv" in t.name) == pytest.approx(8 + 400)
+    spread = figures.rate_distortion(pts, amortised=True, amortise_over=10_000)   # the whole split, not 100
+    cut = figures.rate_distortion(pts, y_max=19.0)
+    assert cut.layout.yaxis.range == pytest.approx((min(p.psnr for p in pts) - 1, 19.0))
+    assert min(min(t.x) for t in spread.data if "conv" in t.name) == pytest.approx(8 + 4)
+    curves = curves_by_family([CurvePoint(f, z, 10 + z, 0.1, 0.5, {}, 10) for f in ("pca", "dense") for z in (1, 4)])
+    fig = figures.sweep_curves(curves, "psnr", labels={"pca": "PCA (k = z)"})
+    assert [t.name for t in fig.data] == ["dense", "PCA (k = z)"] and fig.data[1].line.dash == "dash"
+    assert list(fig.data[0].y) == [11, 14]
+    again = figures.sweep_curves(curves, "psnr", labels={"conv": "conv", "dense": "dense", "pca": "PCA"})
+    assert again.data[0].line.color == figures.PALETTE[1] != fig.data[0].line.color   # dense: its place in labels
+
+
+def test_per_class_psnr_heatmap():
+    table = np.array([[10.0, 12.0, 15.0], [11.0, 11.5, 20.0]])
+    fig = figures.per_class_psnr([1, 4, 16], ["T-shirt", "Bag"], table, x_title="z")
+    heat = fig.data[0]
+    assert list(heat.x) == ["1", "4", "16"] and list(heat.y) == ["T-shirt", "Bag"]
+    np.testing.assert_array_equal(np.asarray(heat.z), table)
+    assert heat.text[1][2] == "20.0" and fig.layout.xaxis.title.text == "z"
+
+
 def test_code_grid_puts_each_code_in_its_pictures_square():
     """Square (i, j) of the figure is the grid's picture in column i, row j from the bottom, also where
     the cells are unequal (quantile spacing); empty cells are shaded, codes outside are left out."""
