@@ -131,12 +131,17 @@ def knn_distance(reference: np.ndarray, query: np.ndarray, k: int = 5, chunk: in
     k = int(k)
     if not 1 <= k <= len(ref) - exclude_self:
         raise AnomalyError(f"k must be between 1 and {len(ref) - exclude_self}, got {k}")
-    ref_sq = (ref.astype(np.float64) ** 2).sum(1).astype(np.float32)
+    # |r|^2 - 2 r.q + |q|^2 loses the small distances to cancellation when the points lie far from the
+    # origin: centre them first, and codes (few dimensions, cheap either way) go in float64
+    dtype = np.float64 if ref.shape[1] <= 128 else np.float32
+    centre = ref.mean(0, dtype=np.float64)
+    ref, q = (ref - centre).astype(dtype), (q - centre).astype(dtype)
+    ref_sq = (ref ** 2).sum(1)
     out = np.empty(len(q), np.float32)
     take = k + exclude_self
     for start in range(0, len(q), chunk):
         b = q[start:start + chunk]
-        d2 = ref_sq[None, :] - 2 * b @ ref.T + (b.astype(np.float64) ** 2).sum(1, keepdims=True).astype(np.float32)
+        d2 = ref_sq[None, :] - 2 * b @ ref.T + (b ** 2).sum(1, keepdims=True)
         part = np.sort(np.partition(np.maximum(d2, 0), take - 1, axis=1)[:, :take], axis=1)
         if exclude_self:
             part = part[:, 1:]
@@ -146,58 +151,18 @@ def knn_distance(reference: np.ndarray, query: np.ndarray, k: int = 5, chunk: in
 
 # ---------------------------------------------------------------- autoencoder scores
 
-@dataclass
-class Detector:
-    """What the autoencoder scores read: the model, the normal training images it learned, and for the
-    "denoise" score a model trained with noise on the same normal images. Codes of the training
-    images are computed once, on first use."""
-    model: Autoencoder
-    train_x: Tensor
-    denoiser: Autoencoder | None = None
-    denoise_noise: str = "gaussian"     # the damage the denoiser restores when scoring
-    denoise_level: float = 0.3
-    k: int = 5                          # neighbours of the latent k-NN score
-    batch_size: int = 1024
-    _train_codes: np.ndarray | None = field(default=None, repr=False)
-    _code_scale: np.ndarray | None = field(default=None, repr=False)
-
-    @property
-    def train_codes(self) -> np.ndarray:
-        if self._train_codes is None:
-            self._train_codes = _codes(self.model, self.train_x, self.batch_size)
-            # each code dimension in units of its spread over the normal images, so no dimension with
-            # a large range (nothing says the code's axes share a scale) rules the distance
-            self._code_scale = self._train_codes.std(0) + 1e-6
-        return self._train_codes
-
-    def available(self) -> list[str]:
-        """The SCORES this detector can compute."""
-        have = {"model", "train_codes"} | ({"denoiser"} if self.denoiser is not None else set())
-        return [name for name, s in SCORES.items() if set(s.needs) <= have]
-
-    def scores(self, x: Tensor, names: Iterable[str] | None = None) -> dict[str, np.ndarray]:
-        """{score name: (N,) float32} for images x (N, 1, 28, 28); one forward pass serves them all."""
-        names = self.available() if names is None else list(names)
-        unknown = [n for n in names if n not in SCORES]
-        if unknown:
-            raise AnomalyError(f"unknown score(s) {unknown}; known: {list(SCORES)}")
-        missing = [n for n in names if n not in self.available()]
-        if missing:
-            raise AnomalyError(f"score(s) {missing} need a denoising model of the same normal class")
-        passed = forward(self.model, x, self.batch_size)
-        return {n: np.asarray(SCORES[n].fn(self, passed), np.float32) for n in names}
-
-
 @dataclass(frozen=True)
 class Pass:
-    """One forward pass of a batch: the images, their codes and their reconstructions (CPU)."""
+    """One forward pass of a batch: the images, their codes and their reconstructions (CPU).
+    `own` marks the detector's own training images (a k-NN score then leaves each image itself out)."""
     x: Tensor
     z: Tensor
     recon: Tensor
+    own: bool = False
 
 
 @torch.no_grad()
-def forward(model: Autoencoder, x: Tensor, batch_size: int = 1024) -> Pass:
+def forward(model: Autoencoder, x: Tensor, batch_size: int = 1024, own: bool = False) -> Pass:
     """Codes and reconstructions of x in eval mode, in chunks."""
     model.eval()
     dev = next(model.parameters()).device
@@ -207,12 +172,73 @@ def forward(model: Autoencoder, x: Tensor, batch_size: int = 1024) -> Pass:
         zs.append(z.float().cpu())
         recons.append(recon.clamp(0, 1).float().cpu())
     if not zs:
-        return Pass(x, torch.zeros(0, model.config.latent_dim), x.clone())
-    return Pass(x, torch.cat(zs), torch.cat(recons))
+        return Pass(x, torch.zeros(0, model.config.latent_dim), x.clone(), own)
+    return Pass(x, torch.cat(zs), torch.cat(recons), own)
 
 
-def _codes(model: Autoencoder, x: Tensor, batch_size: int) -> np.ndarray:
-    return forward(model, x, batch_size).z.numpy()
+@dataclass
+class Detector:
+    """What the autoencoder scores read: the model, the normal training images it learned, and for the
+    "denoise" score a model trained with noise on the same normal images. The training images' pass
+    (codes, reconstructions) and their scores are computed once, on first use: the latent k-NN score
+    measures against their codes, and the combined score and the default threshold are put in units
+    of their spread. No labels are involved."""
+    model: Autoencoder
+    train_x: Tensor
+    denoiser: Autoencoder | None = None
+    denoise_level: float = 0.3          # sigma of the Gaussian noise the denoiser restores when scoring
+    k: int = 5                          # neighbours of the latent k-NN score
+    batch_size: int = 1024
+    _train_pass: Pass | None = field(default=None, repr=False)
+    _train_scores: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def train_pass(self) -> Pass:
+        if self._train_pass is None:
+            self._train_pass = forward(self.model, self.train_x, self.batch_size, own=True)
+        return self._train_pass
+
+    @property
+    def code_scale(self) -> np.ndarray:
+        """Spread of each code dimension over the normal training images: the latent k-NN measures in
+        these units, so no dimension with a large range (nothing makes the code's axes share a scale)
+        rules the distance."""
+        if "_code_scale" not in self._train_scores:
+            self._train_scores["_code_scale"] = self.train_pass.z.numpy().std(0) + 1e-6
+        return self._train_scores["_code_scale"]
+
+    def available(self) -> list[str]:
+        """The SCORES this detector can compute."""
+        have = {"model", "train"} | ({"denoiser"} if self.denoiser is not None else set())
+        return [name for name, s in SCORES.items() if set(s.needs) <= have]
+
+    def _check(self, names: Iterable[str] | None) -> list[str]:
+        names = self.available() if names is None else list(names)
+        unknown = [n for n in names if n not in SCORES]
+        if unknown:
+            raise AnomalyError(f"unknown score(s) {unknown}; known: {list(SCORES)}")
+        missing = [n for n in names if n not in self.available()]
+        if missing:
+            raise AnomalyError(f"score(s) {missing} need a denoising model of the same normal class")
+        return names
+
+    def scores(self, x: Tensor, names: Iterable[str] | None = None) -> dict[str, np.ndarray]:
+        """{score name: (N,) float32} for images x (N, 1, 28, 28); one forward pass serves them all."""
+        names = self._check(names)
+        passed = forward(self.model, x, self.batch_size)
+        return {n: np.asarray(SCORES[n].fn(self, passed), np.float32) for n in names}
+
+    def train_scores(self, name: str) -> np.ndarray:
+        """The score of every normal training image (k-NN scores leave the image itself out): what a
+        normal image's score looks like, for thresholds and for combining scores without labels."""
+        self._check([name])
+        if name not in self._train_scores:
+            self._train_scores[name] = np.asarray(SCORES[name].fn(self, self.train_pass), np.float32)
+        return self._train_scores[name]
+
+    def threshold(self, name: str, quantile: float = 0.95) -> float:
+        """default_threshold of the training images' scores: flags about 5 % of normal images."""
+        return default_threshold(self.train_scores(name), quantile)
 
 
 def error_map(x: Tensor, recon: Tensor) -> Tensor:
@@ -220,9 +246,26 @@ def error_map(x: Tensor, recon: Tensor) -> Tensor:
     return (recon.float() - x.float()) ** 2
 
 
+SMOOTH_SIGMA = 1.5   # chosen on the validation split (sigma 1, 1.5, 2 within 0.3 AUROC points of each other)
+
+
+def smooth(x: Tensor, sigma: float = SMOOTH_SIGMA) -> Tensor:
+    """Gaussian blur (5x5) of a batch: what is left of a picture without its finest detail."""
+    from .baselines import gaussian_blur
+
+    return gaussian_blur(x.float(), sigma)
+
+
 def score_mse(det: Detector, p: Pass) -> np.ndarray:
     """Mean squared reconstruction error per image (the sum ranks the same)."""
     return metrics.mse(p.recon, p.x).numpy()
+
+
+def score_smooth_mse(det: Detector, p: Pass) -> np.ndarray:
+    """Squared error between the blurred image and its blurred reconstruction. An autoencoder redraws
+    every image a little blurred, so fine texture (a print, a knit) adds error to normal images too;
+    what is left after blurring is the error of shape and brightness, which is what anomalies have."""
+    return metrics.mse(smooth(p.recon), smooth(p.x)).numpy()
 
 
 def score_ssim(det: Detector, p: Pass) -> np.ndarray:
@@ -232,24 +275,41 @@ def score_ssim(det: Detector, p: Pass) -> np.ndarray:
 
 def score_latent_knn(det: Detector, p: Pass) -> np.ndarray:
     """Mean distance of the code to its k nearest codes of normal training images (each code dimension
-    scaled by its spread over those images)."""
-    ref = det.train_codes
-    return knn_distance(ref / det._code_scale, p.z.numpy() / det._code_scale, det.k)
+    in units of its spread over those images)."""
+    scale = det.code_scale
+    return knn_distance(det.train_pass.z.numpy() / scale, p.z.numpy() / scale, det.k, exclude_self=p.own)
+
+
+DENOISE_DRAWS = 4   # damaged copies per image; their errors are averaged
 
 
 @torch.no_grad()
 def score_denoise(det: Detector, p: Pass) -> np.ndarray:
-    """Mean squared error of the denoising model restoring a damaged copy of the image (fixed seed, so
-    the same image always gets the same damage and the same score)."""
-    from .noise import corrupt
-
+    """Mean squared error of the denoising model restoring damaged copies of the image. The damage is
+    Gaussian noise from fixed patterns, the same for every image, so an image's score does not depend
+    on the batch it comes in (an uploaded image scores as it would in the test set)."""
     g = torch.Generator().manual_seed(0)
-    out = []
-    for b in p.x.split(det.batch_size):
-        damaged = corrupt(b, det.denoise_noise, det.denoise_level, g)
-        recon = forward(det.denoiser, damaged, det.batch_size).recon
-        out.append(metrics.mse(recon, b))
-    return torch.cat(out).numpy() if out else np.zeros(0, np.float32)
+    patterns = torch.randn(DENOISE_DRAWS, 1, 28, 28, generator=g) * det.denoise_level
+    total = torch.zeros(len(p.x))
+    for pattern in patterns:
+        recon = forward(det.denoiser, (p.x + pattern).clamp(0, 1), det.batch_size).recon
+        total += metrics.mse(recon, p.x)
+    return (total / DENOISE_DRAWS).numpy()
+
+
+COMBINED = ("smooth_mse", "latent_knn")
+
+
+def score_combined(det: Detector, p: Pass) -> np.ndarray:
+    """Smoothed reconstruction error plus latent k-NN distance, each as (score - median) / IQR of the
+    normal training images' scores: two different symptoms (the picture cannot be redrawn; the code
+    lies away from the normal codes) added in comparable units, without labels."""
+    total = np.zeros(len(p.x), np.float64)
+    for name in COMBINED:
+        ref = det.train_scores(name)
+        q75, q50, q25 = np.percentile(ref, [75, 50, 25])
+        total += (np.asarray(SCORES[name].fn(det, p), np.float64) - q50) / max(q75 - q25, 1e-12)
+    return total.astype(np.float32)
 
 
 @dataclass(frozen=True)
@@ -257,19 +317,24 @@ class Score:
     """One way an autoencoder says "this does not belong"; higher = more anomalous."""
     fn: Callable[[Detector, Pass], np.ndarray]
     label: str                        # key in the pages' strings table
-    needs: tuple[str, ...]            # "model", "train_codes" (the normal training images' codes), "denoiser"
+    needs: tuple[str, ...]            # "model"; "train" (the normal training images); "denoiser"
     summary: str                      # one English sentence
 
 
 SCORES: dict[str, Score] = {
     "mse": Score(score_mse, "anomaly.score.mse", ("model",),
                  "reconstruction error: mean squared difference between the image and its reconstruction"),
+    "smooth_mse": Score(score_smooth_mse, "anomaly.score.smooth_mse", ("model",),
+                        "reconstruction error of the blurred image and reconstruction (shape, not texture)"),
     "ssim": Score(score_ssim, "anomaly.score.ssim", ("model",),
                   "1 - SSIM between the image and its reconstruction: how much of its structure is lost"),
-    "latent_knn": Score(score_latent_knn, "anomaly.score.latent_knn", ("model", "train_codes"),
+    "latent_knn": Score(score_latent_knn, "anomaly.score.latent_knn", ("model", "train"),
                         "distance of the code z to its 5 nearest codes of normal training images"),
-    "denoise": Score(score_denoise, "anomaly.score.denoise", ("denoiser",),
-                     "error of a denoising autoencoder of the normal class restoring a damaged copy"),
+    "combined": Score(score_combined, "anomaly.score.combined", ("model", "train"),
+                      "smoothed reconstruction error + latent k-NN distance, each in units of the normal "
+                      "training images' spread"),
+    "denoise": Score(score_denoise, "anomaly.score.denoise", ("model", "denoiser"),
+                     "error of a denoising autoencoder of the normal class restoring noisy copies"),
 }
 
 
@@ -620,7 +685,7 @@ def train_one_class(data: OneClass, model_config: ModelConfig, train_config: Tra
 
 
 __all__ = ["OneClass", "one_class", "validation", "knn_distance", "Detector", "Pass", "forward", "error_map",
-           "Score", "SCORES", "Baseline", "BASELINES", "baseline_scores", "Curve", "roc", "pr", "auroc", "aupr",
+           "smooth", "Score", "SCORES", "COMBINED", "Baseline", "BASELINES", "baseline_scores", "Curve", "roc", "pr", "auroc", "aupr",
            "AtThreshold", "at_threshold", "default_threshold", "Histogram", "histogram", "Mistakes", "mistakes",
            "odd_ones", "summarise", "Published", "PUBLISHED", "published", "INDICATIVE", "evaluate",
            "train_one_class", "AnomalyError", "OCSVM_LIMIT"]

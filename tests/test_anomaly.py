@@ -135,3 +135,109 @@ def test_knn_distance_matches_brute_force():
     np.testing.assert_allclose(anomaly.knn_distance(ref, ref, 2, exclude_self=True), self_d, rtol=1e-3, atol=1e-3)
     with pytest.raises(anomaly.AnomalyError, match="k must"):
         anomaly.knn_distance(ref, q, 51)
+
+
+@pytest.fixture(scope="module")
+def bars():
+    """One-class data from the synthetic bars: class 3 normal (60 training images), 200 test images."""
+    return anomaly.one_class(split(600), split(200, seed=1, name="test"), 3)
+
+
+@pytest.mark.parametrize("name", list(anomaly.BASELINES))
+def test_each_baseline_finds_the_other_bars(bars, name):
+    scores, info = anomaly.baseline_scores(bars, [name])
+    assert scores[name].shape == (200,) and scores[name].dtype == np.float32
+    # an Isolation Forest splits each pixel within its range over the normal images, so a bright pixel
+    # where normal bars are dark lands with the brightest normal ones: it finds these anomalies poorly
+    assert anomaly.auroc(bars.anomalous, scores[name]) > (0.6 if name == "iforest" else 0.9)
+    assert info[name]["fit_s"] >= 0 and info[name]["score_s"] >= 0
+
+
+def test_baseline_details(bars):
+    _, info = anomaly.baseline_scores(bars, ["pca"])
+    assert 1 <= info["pca"]["components"] < 60                      # 95 % of the variance, not all of it
+    x = np.random.default_rng(0).random((50, 10)).astype(np.float32)
+    assert anomaly.fit_ocsvm(x, limit=20).info["fitted_on"] == 20   # a subsample past the limit
+    with pytest.raises(anomaly.AnomalyError, match="unknown baseline"):
+        anomaly.baseline_scores(bars, ["lof"])
+
+
+# ---------------------------------------------------------------- scores and training
+
+@pytest.fixture(scope="module")
+def trained(bars):
+    """A small conv autoencoder and a denoiser of the normal bars, trained for a moment."""
+    config = ae.ModelConfig(kind="conv", latent_dim=4, hidden=(8, 16))
+    torch.manual_seed(0)
+    model, history, curve = anomaly.train_one_class(bars, config, ae.TrainConfig(epochs=15, batch_size=16, lr=0.003))
+    torch.manual_seed(0)
+    denoiser, _, _ = anomaly.train_one_class(
+        bars, config, ae.TrainConfig(epochs=15, batch_size=16, lr=0.003, noise=("gaussian",), noise_level=0.3),
+        score=None)
+    return model, denoiser, history, curve
+
+
+def test_training_reports_the_test_auroc_after_each_epoch(bars, trained):
+    model, _, history, curve = trained
+    assert len(history) == len(curve) == 15 and all(0 <= a <= 1 for a in curve)
+    assert not model.training
+    seen = []
+    _, history, curve = anomaly.train_one_class(
+        bars, ae.ModelConfig(kind="dense", latent_dim=2, hidden=(16,)), ae.TrainConfig(epochs=5),
+        on_epoch_end=lambda report, auroc: seen.append((report.epoch, auroc)) or True)   # True: stop
+    assert len(history) == 1 and seen == [(1, curve[0])]
+    with pytest.raises(anomaly.AnomalyError, match="per-epoch"):
+        anomaly.train_one_class(bars, ae.ModelConfig(), ae.TrainConfig(epochs=1), score="latent_knn")
+
+
+def test_every_score_separates_the_bars(bars, trained):
+    model, denoiser, _, _ = trained
+    det = anomaly.Detector(model, bars.train_x, denoiser=denoiser)
+    assert det.available() == list(anomaly.SCORES)
+    scores = det.scores(bars.test_x)
+    assert set(scores) == set(anomaly.SCORES)
+    for name, s in scores.items():
+        assert s.shape == (200,) and np.isfinite(s).all(), name
+        assert anomaly.auroc(bars.anomalous, s) > 0.9, name
+    recon = ae.infer.reconstruct(model, bars.test_x)
+    np.testing.assert_allclose(scores["mse"], ae.metrics.mse(recon, bars.test_x).numpy(), rtol=1e-5)
+    np.testing.assert_allclose(scores["ssim"], 1 - ae.metrics.ssim(recon, bars.test_x).numpy(), rtol=1e-5, atol=1e-6)
+    # one image at a time gives the same score as in a batch (an uploaded image)
+    one = det.scores(bars.test_x[5:6], ["mse", "latent_knn", "combined", "denoise"])
+    for name, s in one.items():
+        assert s[0] == pytest.approx(scores[name][5], rel=1e-4, abs=1e-6), name
+
+
+def test_training_scores_threshold_and_combined(bars, trained):
+    model, _, _, _ = trained
+    det = anomaly.Detector(model, bars.train_x)
+    assert "denoise" not in det.available()
+    with pytest.raises(anomaly.AnomalyError, match="denoising model"):
+        det.scores(bars.test_x, ["denoise"])
+    knn = det.train_scores("latent_knn")
+    assert knn.shape == (60,) and (knn > 0).all()        # each training image's own code is left out
+    t = det.threshold("mse")
+    assert 0.02 <= (det.train_scores("mse") >= t).mean() <= 0.1
+    # the combined score is the sum of its parts in units of their spread over the training images
+    parts = det.scores(bars.test_x, list(anomaly.COMBINED) + ["combined"])
+    expected = sum((parts[n] - np.median(det.train_scores(n))) / np.subtract(*np.percentile(det.train_scores(n), [75, 25]))
+                   for n in anomaly.COMBINED)
+    np.testing.assert_allclose(parts["combined"], expected, rtol=1e-4, atol=1e-4)
+    assert abs(float(np.median(det.train_scores("combined")))) < 2
+
+
+def test_evaluate_and_error_map(bars, trained):
+    model, _, _, curve = trained
+    result = anomaly.evaluate(model, bars, ["mse", "combined"])
+    assert result["mse"]["auroc"] == pytest.approx(curve[-1]) and 0 < result["combined"]["aupr"] <= 1
+    p = anomaly.forward(model, bars.test_x[:3])
+    heat = anomaly.error_map(p.x, p.recon)
+    assert heat.shape == (3, 1, 28, 28) and torch.allclose(heat.flatten(1).mean(1), ae.metrics.mse(p.recon, p.x))
+
+
+def test_published_rows_are_flagged():
+    assert {p.method for p in anomaly.published("fashion-mnist")} == {"RAW-OC-SVM", "CAE-OC-SVM", "GEOM"}
+    assert [p.auroc for p in anomaly.published("mnist")] == [89.7, 94.8]
+    assert all(p.flag == "published, different preprocessing" and p.source for p in anomaly.PUBLISHED)
+    assert "upper bound" in next(p.note for p in anomaly.PUBLISHED if p.method == "RAW-OC-SVM")
+    assert "indicative" in anomaly.INDICATIVE["mnist"]
