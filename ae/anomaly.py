@@ -684,8 +684,155 @@ def train_one_class(data: OneClass, model_config: ModelConfig, train_config: Tra
     return model.eval(), history, curve
 
 
+# ---------------------------------------------------------------- shipped one-class models
+
+PREFIX = {"fashion-mnist": "fmnist", "mnist": "mnist"}
+
+
+def shipped_name(dataset: str, normal: Iterable[int]) -> str:
+    """Folder name of a one-class model: fmnist_c0, fmnist_c2_4 for two normal classes."""
+    return f"{PREFIX.get(dataset, dataset)}_c" + "_".join(str(c) for c in sorted(normal))
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How the shipped one-class models are trained: fixed before any test label was looked at."""
+    model: ModelConfig
+    train: TrainConfig
+    denoiser: TrainConfig               # the same model trained to restore noisy normal images
+    headline: str                       # the SCORES key the benchmark's headline reports
+    selection: str                      # how the choices were made, said with the figures
+
+
+RECIPE = Recipe(
+    model=ModelConfig(kind="conv", latent_dim=32, hidden=(32, 64)),
+    train=TrainConfig(epochs=20, batch_size=128, lr=0.002, lr_schedule="cosine"),
+    denoiser=TrainConfig(epochs=20, batch_size=128, lr=0.002, lr_schedule="cosine", noise=("gaussian",),
+                         noise_level=0.3),
+    headline="combined",
+    selection=("architecture, training length and headline score chosen on a validation split of the training "
+               "images only (10 % of the normal class held out, with other classes' training images as "
+               "anomalies); the test split was scored only to report"),
+)
+
+
+def seed_figures(data: OneClass, model: Autoencoder, denoiser: Autoencoder | None) -> dict[str, dict[str, float]]:
+    """{score: {"auroc", "aupr"}} in percent, rounded to 0.01, for one trained seed."""
+    raw = evaluate(model, data, list(SCORES) if denoiser is not None else
+                   [n for n in SCORES if "denoiser" not in SCORES[n].needs], denoiser)
+    return {name: {k: round(100 * v, 2) for k, v in figures.items()} for name, figures in raw.items()}
+
+
+def mean_std(per_seed: list[dict]) -> dict[str, dict[str, float]]:
+    """{score: {"auroc", "auroc_std", "aupr", "aupr_std"}} over the seeds' figures (std with n - 1)."""
+    out = {}
+    for name in per_seed[0]["figures"]:
+        out[name] = {}
+        for k in ("auroc", "aupr"):
+            values = np.array([s["figures"][name][k] for s in per_seed], np.float64)
+            out[name][k] = round(float(values.mean()), 2)
+            out[name][f"{k}_std"] = round(float(values.std(ddof=1)) if len(values) > 1 else 0.0, 2)
+    return out
+
+
+def ship(train_split: Split, test_split: Split, normal: Iterable[int], root, *, seeds: Iterable[int] = (0, 1, 2),
+         recipe: Recipe = RECIPE, train_limit: int | None = None, test_limit: int | None = None,
+         log: Callable[[str], None] = print):
+    """Train the recipe's autoencoder and denoiser once per seed on the normal class(es), record every
+    seed's test AUROC and AUPR for every score, and save the first seed's pair into root/<name> and
+    root/<name>_denoise (one seed's weights keep the repository small; the figures of all are kept in
+    config.json under "anomaly"). Returns the model's folder."""
+    from pathlib import Path
+
+    from . import checkpoint
+
+    seeds = [int(s) for s in seeds]
+    if not seeds:
+        raise AnomalyError("train at least one seed")
+    data = one_class(train_split, test_split, normal, test_limit=test_limit, train_limit=train_limit)
+    name = shipped_name(data.dataset, data.normal)
+    per_seed, kept = [], None
+    for seed in seeds:
+        t0 = time.perf_counter()
+        torch.manual_seed(seed)
+        model, history, curve = train_one_class(data, recipe.model, _seeded(recipe.train, seed))
+        torch.manual_seed(seed)
+        denoiser, d_history, _ = train_one_class(data, recipe.model, _seeded(recipe.denoiser, seed), score=None)
+        seconds = time.perf_counter() - t0
+        figures = seed_figures(data, model, denoiser)
+        per_seed.append({"seed": seed, "figures": figures, "train_s": round(seconds, 1),
+                         "auroc_by_epoch": [round(100 * a, 2) for a in curve]})
+        log(f"{name} seed {seed}: " + ", ".join(f"{k} {v['auroc']:.2f}" for k, v in figures.items())
+            + f" ({seconds:.0f} s)")
+        if kept is None:
+            kept = (model, history, denoiser, d_history, seed)
+    model, history, denoiser, d_history, seed = kept
+    dataset = {"name": data.dataset, "source": train_split.source, "normal": list(data.normal),
+               "normal_names": data.normal_names, "train_size": len(data.train_x), "test_size": len(data.test_x),
+               "test_anomalous": int(data.anomalous.sum())}
+    record = {"role": "model", "normal": list(data.normal), "seeds": per_seed, "mean": mean_std(per_seed),
+              "shipped_seed": seed, "headline": recipe.headline, "denoiser": f"{name}_denoise",
+              "selection": recipe.selection,
+              "protocol": "trained on the normal class's training images only; tested on the whole test split "
+                          "(every other class anomalous); higher score = more anomalous"}
+    root = Path(root)
+    checkpoint.save(root / f"{name}_denoise", denoiser, train=_seeded(recipe.denoiser, seed).to_dict(),
+                    dataset=dataset, history=[r.to_dict() for r in d_history],
+                    extra={"anomaly": {"role": "denoiser", "normal": list(data.normal), "model": name,
+                                       "level": recipe.denoiser.noise_level}})
+    folder = checkpoint.save(root / name, model, train=_seeded(recipe.train, seed).to_dict(), dataset=dataset,
+                             history=[r.to_dict() for r in history],
+                             metrics={"test": {k: v for k, v in record["mean"].items()}},
+                             extra={"anomaly": record})
+    return folder
+
+
+def _seeded(config: TrainConfig, seed: int) -> TrainConfig:
+    from dataclasses import replace
+
+    return replace(config, seed=seed)
+
+
+def shipped(root, dataset: str | None = None) -> dict[str, dict]:
+    """{name: config.json} of the one-class models under root (not their denoisers), of one dataset."""
+    from . import checkpoint
+
+    out = {}
+    for info in checkpoint.list_checkpoints(root):
+        record = (info.meta or {}).get("anomaly") or {}
+        if info.ok and record.get("role") == "model" and (dataset is None or info.meta["dataset"].get("name") == dataset):
+            out[info.name] = info.meta
+    return out
+
+
+def load_detector(folder, train_split: Split, train_x: Tensor | None = None) -> tuple[Detector, dict]:
+    """A shipped (or saved) one-class model with its denoiser, ready to score: (Detector, config.json).
+    The normal training images come from train_split, which must be the dataset it was trained on
+    (`train_x` instead: a subset of them, as a quick benchmark uses)."""
+    from pathlib import Path
+
+    from . import checkpoint
+
+    folder = Path(folder)
+    model, meta = checkpoint.load(folder)
+    record = meta.get("anomaly") or {}
+    if record.get("role") != "model":
+        raise AnomalyError(f"{folder.name} is not a one-class model")
+    if meta["dataset"].get("name") != train_split.dataset:
+        raise AnomalyError(f"{folder.name} was trained on {meta['dataset'].get('name')}, not {train_split.dataset}")
+    classes = _normal_classes(record["normal"], len(train_split.class_names))
+    if train_x is None:
+        train_x = train_split.images[torch.from_numpy(np.isin(train_split.labels.numpy(), classes))]
+    denoiser, level = None, RECIPE.denoiser.noise_level
+    if record.get("denoiser") and (folder.parent / record["denoiser"]).is_dir():
+        denoiser, d_meta = checkpoint.load(folder.parent / record["denoiser"])
+        level = (d_meta.get("anomaly") or {}).get("level", level)
+    return Detector(model, train_x, denoiser=denoiser, denoise_level=level), meta
+
+
 __all__ = ["OneClass", "one_class", "validation", "knn_distance", "Detector", "Pass", "forward", "error_map",
            "smooth", "Score", "SCORES", "COMBINED", "Baseline", "BASELINES", "baseline_scores", "Curve", "roc", "pr", "auroc", "aupr",
            "AtThreshold", "at_threshold", "default_threshold", "Histogram", "histogram", "Mistakes", "mistakes",
            "odd_ones", "summarise", "Published", "PUBLISHED", "published", "INDICATIVE", "evaluate",
-           "train_one_class", "AnomalyError", "OCSVM_LIMIT"]
+           "train_one_class", "AnomalyError", "OCSVM_LIMIT", "Recipe", "RECIPE", "shipped_name", "ship", "shipped",
+           "load_detector", "seed_figures", "mean_std"]

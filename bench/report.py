@@ -9,9 +9,10 @@ from pathlib import Path
 
 from bench.common import RESULTS, machine
 
-ORDER = ["train", "quality", "latent", "denoise", "browser"]
+ORDER = ["train", "quality", "latent", "denoise", "browser", "anomaly"]
 TITLES = {"train": "1. Training loop vs the lesson's", "quality": "2. Time to PCA quality",
-          "latent": "3. Latent map (t-SNE)", "denoise": "4. Denoising", "browser": "5. The app in a browser"}
+          "latent": "3. Latent map (t-SNE)", "denoise": "4. Denoising", "browser": "5. The app in a browser",
+          "anomaly": "6. Anomaly detection (one class)"}
 
 
 def _cell(v) -> str:
