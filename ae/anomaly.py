@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Mapping
+from typing import Callable, Iterable
 
 import numpy as np
 import torch
@@ -103,7 +103,7 @@ def validation(train: Split, normal: int | Iterable[int], *, fraction: float = 0
     labels = train.labels.numpy()
     rng = np.random.default_rng(seed)
     normal_index = rng.permutation(np.flatnonzero(np.isin(labels, classes)))
-    held = max(1, int(round(fraction * len(normal_index))))
+    held = max(1, round(fraction * len(normal_index)))
     if held >= len(normal_index):
         raise AnomalyError("the validation fraction leaves no normal training images")
     others = np.flatnonzero(~np.isin(labels, classes))
@@ -159,6 +159,7 @@ class Pass:
     z: Tensor
     recon: Tensor
     own: bool = False
+    done: dict = field(default_factory=dict, compare=False, repr=False)   # scores computed on it so far
 
 
 @torch.no_grad()
@@ -190,7 +191,7 @@ class Detector:
     k: int = 5                          # neighbours of the latent k-NN score
     batch_size: int = 1024
     _train_pass: Pass | None = field(default=None, repr=False)
-    _train_scores: dict = field(default_factory=dict, repr=False)
+    _code_scale: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def train_pass(self) -> Pass:
@@ -203,9 +204,9 @@ class Detector:
         """Spread of each code dimension over the normal training images: the latent k-NN measures in
         these units, so no dimension with a large range (nothing makes the code's axes share a scale)
         rules the distance."""
-        if "_code_scale" not in self._train_scores:
-            self._train_scores["_code_scale"] = self.train_pass.z.numpy().std(0) + 1e-6
-        return self._train_scores["_code_scale"]
+        if self._code_scale is None:
+            self._code_scale = self.train_pass.z.numpy().std(0) + 1e-6
+        return self._code_scale
 
     def available(self) -> list[str]:
         """The SCORES this detector can compute."""
@@ -226,15 +227,19 @@ class Detector:
         """{score name: (N,) float32} for images x (N, 1, 28, 28); one forward pass serves them all."""
         names = self._check(names)
         passed = forward(self.model, x, self.batch_size)
-        return {n: np.asarray(SCORES[n].fn(self, passed), np.float32) for n in names}
+        return {n: self.score(n, passed) for n in names}
+
+    def score(self, name: str, p: Pass) -> np.ndarray:
+        """One score of a pass, computed once (the combined score reuses its parts)."""
+        if name not in p.done:
+            p.done[name] = np.asarray(SCORES[name].fn(self, p), np.float32)
+        return p.done[name]
 
     def train_scores(self, name: str) -> np.ndarray:
         """The score of every normal training image (k-NN scores leave the image itself out): what a
         normal image's score looks like, for thresholds and for combining scores without labels."""
         self._check([name])
-        if name not in self._train_scores:
-            self._train_scores[name] = np.asarray(SCORES[name].fn(self, self.train_pass), np.float32)
-        return self._train_scores[name]
+        return self.score(name, self.train_pass)
 
     def threshold(self, name: str, quantile: float = 0.95) -> float:
         """default_threshold of the training images' scores: flags about 5 % of normal images."""
@@ -308,7 +313,7 @@ def score_combined(det: Detector, p: Pass) -> np.ndarray:
     for name in COMBINED:
         ref = det.train_scores(name)
         q75, q50, q25 = np.percentile(ref, [75, 50, 25])
-        total += (np.asarray(SCORES[name].fn(det, p), np.float64) - q50) / max(q75 - q25, 1e-12)
+        total += (det.score(name, p).astype(np.float64) - q50) / max(q75 - q25, 1e-12)
     return total.astype(np.float32)
 
 
@@ -705,14 +710,18 @@ class Recipe:
 
 
 RECIPE = Recipe(
-    model=ModelConfig(kind="conv", latent_dim=32, hidden=(32, 64)),
-    train=TrainConfig(epochs=20, batch_size=128, lr=0.002, lr_schedule="cosine"),
-    denoiser=TrainConfig(epochs=20, batch_size=128, lr=0.002, lr_schedule="cosine", noise=("gaussian",),
-                         noise_level=0.3),
+    # measured on the validation split of classes 0, 2, 5, 6, 8 (the baselines' hardest): codes of 16, 32
+    # and 64 and 10 against 20 epochs were within 0.3 AUROC points of each other on the combined score;
+    # the smallest and shortest that kept up was taken (10 epochs: about a minute per model on one core)
+    model=ModelConfig(kind="conv", latent_dim=16, hidden=(32, 64)),
+    train=TrainConfig(epochs=10, batch_size=128, lr=0.002, lr_schedule="cosine"),
+    # fixed beforehand, not tuned: Gaussian noise of sigma up to 0.3, the level the denoise score uses
+    denoiser=TrainConfig(epochs=10, batch_size=128, lr=0.002, lr_schedule="cosine", noise=("gaussian",),
+                         noise_level=0.3, random_level=True),
     headline="combined",
-    selection=("architecture, training length and headline score chosen on a validation split of the training "
-               "images only (10 % of the normal class held out, with other classes' training images as "
-               "anomalies); the test split was scored only to report"),
+    selection=("architecture, training length and scores chosen on a validation split of the training images "
+               "only (10 % of the normal class held out, with other classes' training images as anomalies, "
+               "classes 0, 2, 5, 6, 8 and then 1, 3, 4, 7, 9); the test split was scored only to report"),
 )
 
 
