@@ -649,10 +649,10 @@ def published(dataset: str) -> list[Published]:
 
 # ---------------------------------------------------------------- one-class training
 
-def evaluate(model: Autoencoder, data: OneClass, names: Iterable[str] = ("mse",), denoiser: Autoencoder | None = None
-             ) -> dict[str, dict[str, float]]:
+def evaluate(model: Autoencoder, data: OneClass, names: Iterable[str] = ("mse",), denoiser: Autoencoder | None = None,
+             denoise_level: float = 0.3) -> dict[str, dict[str, float]]:
     """{score: {"auroc", "aupr"}} of a model on data's test images."""
-    det = Detector(model, data.train_x, denoiser=denoiser)
+    det = Detector(model, data.train_x, denoiser=denoiser, denoise_level=denoise_level)
     y = data.anomalous
     return {name: summarise(y, s) for name, s in det.scores(data.test_x, names).items()}
 
@@ -725,10 +725,11 @@ RECIPE = Recipe(
 )
 
 
-def seed_figures(data: OneClass, model: Autoencoder, denoiser: Autoencoder | None) -> dict[str, dict[str, float]]:
+def seed_figures(data: OneClass, model: Autoencoder, denoiser: Autoencoder | None,
+                 denoise_level: float = 0.3) -> dict[str, dict[str, float]]:
     """{score: {"auroc", "aupr"}} in percent, rounded to 0.01, for one trained seed."""
     raw = evaluate(model, data, list(SCORES) if denoiser is not None else
-                   [n for n in SCORES if "denoiser" not in SCORES[n].needs], denoiser)
+                   [n for n in SCORES if "denoiser" not in SCORES[n].needs], denoiser, denoise_level)
     return {name: {k: round(100 * v, 2) for k, v in figures.items()} for name, figures in raw.items()}
 
 
@@ -768,7 +769,7 @@ def ship(train_split: Split, test_split: Split, normal: Iterable[int], root, *, 
         torch.manual_seed(seed)
         denoiser, d_history, _ = train_one_class(data, recipe.model, _seeded(recipe.denoiser, seed), score=None)
         seconds = time.perf_counter() - t0
-        figures = seed_figures(data, model, denoiser)
+        figures = seed_figures(data, model, denoiser, recipe.denoiser.noise_level)
         per_seed.append({"seed": seed, "figures": figures, "train_s": round(seconds, 1),
                          "auroc_by_epoch": [round(100 * a, 2) for a in curve]})
         log(f"{name} seed {seed}: " + ", ".join(f"{k} {v['auroc']:.2f}" for k, v in figures.items())
