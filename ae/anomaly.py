@@ -8,6 +8,17 @@ classical detectors on the same images (`BASELINES`), ROC and precision-recall f
 at a threshold, histograms, the mistakes, the published reference rows (`PUBLISHED`) and the one-class
 training with a test AUROC after each epoch. Pure numpy/torch/scikit-learn; knows nothing about
 Streamlit.
+
+A page, step by step:
+    data = one_class(load(ds, "train"), load(ds, "test"), normal)          # choose the normal class(es)
+    det, meta = load_detector(folder, train_split)                         # a shipped model (see shipped())
+      or model, history, aurocs = train_one_class(data, RECIPE.model, RECIPE.train, on_epoch_end=...)
+         det = Detector(model, data.train_x)
+    scores = det.scores(data.test_x); y = data.anomalous                   # every available score
+    histogram(y, s, log=...), at_threshold(y, s, t), roc(y, s), pr(y, s)   # t starts at det.threshold(name)
+    mistakes(y, s, k, threshold=t), odd_ones(y, s, 16); forward(model, x) and error_map(x, recon) for pictures
+    det.scores(own_image[None]) -> its score, its bar on the histogram, score >= t for the verdict
+    summarise(y, s) for every score; baseline_scores(data) for the baselines; published(ds), INDICATIVE
 """
 from __future__ import annotations
 
