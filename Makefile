@@ -3,11 +3,13 @@
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8501
+# who may connect: localhost (this machine only, the default); 0.0.0.0 serves every network interface
+ADDRESS ?= localhost
 export AE_OFFLINE ?= $(if $(CI),1,)
 # idle torch threads sleep instead of spinning: much faster on a busy 2-core machine (see app.py)
 export OMP_WAIT_POLICY ?= PASSIVE
 
-.PHONY: run test bench checkpoints sysdeps install install-dev clean
+.PHONY: run test bench checkpoints vendor sysdeps install install-dev clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -39,7 +41,7 @@ sysdeps:
 run: install
 	@[ -f /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz ] || [ "$$(id -u)" != 0 ] || \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist >/dev/null)
-	$(PY) -m streamlit run app.py --server.port $(PORT)
+	$(PY) app.py --server.port $(PORT) --server.address $(ADDRESS)
 
 test: sysdeps install-dev
 	$(PY) -m pytest -q
@@ -52,6 +54,11 @@ bench: sysdeps install-dev
 # Recreates the shipped checkpoints (about 3.5 hours on 2 cores).
 checkpoints: install
 	bash checkpoints/make.sh $(PY)
+
+# Refreshes the browser decoder's vendored onnxruntime-web files in static/vendor/ with npm (the app and
+# the tests use the committed copies and never need Node). `make vendor ORT_WEB=latest` upgrades.
+vendor: | $(PY)
+	$(PY) tools/vendor_onnxruntime_web.py $(if $(ORT_WEB),--version $(ORT_WEB),)
 
 clean:
 	rm -rf $(VENV) test-results .pytest_cache

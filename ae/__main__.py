@@ -1,4 +1,5 @@
 """Command line: `python -m ae train ...`, `python -m ae eval PATH [--json]`,
+`python -m ae classifier --dataset NAME --out FOLDER` (the Generation lab's judge),
 `python -m ae table [--readme README.md]` (the shipped checkpoints' figures as a Markdown table) and
 `python -m ae anomaly --classes 0,1 --out checkpoints/anomaly` (one-class models, see ae.anomaly.ship).
 
@@ -9,10 +10,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import replace
 from pathlib import Path
 
-from . import checkpoint, data
+from . import checkpoint, data, userdata
+from .classify import FitConfig, train_for
 from .models import MODELS, ModelConfig, build_model
 from .noise import NOISES
 from .train import LEVEL_DRAWS, SCHEDULES, TrainConfig, TrainingDiverged, evaluate, train
@@ -33,11 +34,18 @@ def _noises(text: str) -> tuple[str, ...]:
     return kinds
 
 
+def _dataset(text: str) -> str:
+    if not data.known(text):
+        raise argparse.ArgumentTypeError(f"unknown dataset {text!r}; known: {', '.join(data.choices())}")
+    return text
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m ae", description="Train and evaluate autoencoders.")
     sub = p.add_subparsers(dest="command", required=True)
     t = sub.add_parser("train", help="train a model and save it as a checkpoint folder")
-    t.add_argument("--dataset", choices=sorted(data.DATASETS), default="fashion-mnist")
+    t.add_argument("--dataset", type=_dataset, default="fashion-mnist",
+                   help="fashion-mnist, mnist, or user:NAME (a dataset uploaded in the app)")
     t.add_argument("--model", choices=sorted(MODELS), default="dense", help="model kind")
     t.add_argument("--latent-dim", type=int, default=3)
     t.add_argument("--hidden", type=_ints, default=None, help="e.g. 128,64,12 (dense) or 32,64 (conv)")
@@ -60,13 +68,19 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument("--shift", type=int, default=0, help="move training images by up to this many pixels")
     t.add_argument("--init", default=None, metavar="CHECKPOINT",
                    help="start from this checkpoint's weights where layer names and shapes match")
-    t.add_argument("--out", required=True, help="checkpoint folder, e.g. checkpoints/NAME")
+    t.add_argument("--out", required=True, help="checkpoint folder, e.g. checkpoints/user/NAME")
+    t.add_argument("--force", action="store_true", help="replace an existing checkpoint in --out")
     e = sub.add_parser("eval", help="test-split MSE, PSNR and SSIM of a checkpoint")
     e.add_argument("path")
     e.add_argument("--noise", choices=sorted(NOISES), default=None)
     e.add_argument("--level", type=float, default=0.0)
     e.add_argument("--limit", type=int, default=None, help="evaluate on the first N test images")
     e.add_argument("--json", action="store_true", help="print one JSON object as the last line")
+    c = sub.add_parser("classifier", help="train a dataset's small classifier (the Generation lab's judge)")
+    c.add_argument("--dataset", choices=sorted(data.DATASETS), required=True)
+    c.add_argument("--out", required=True, help="folder, e.g. checkpoints/classifiers/mnist")
+    c.add_argument("--epochs", type=int, default=FitConfig.epochs)
+    c.add_argument("--seed", type=int, default=0)
     tb = sub.add_parser("table", help="Markdown table of the checkpoints in a folder, measured on the test split")
     tb.add_argument("--root", default="checkpoints")
     tb.add_argument("--readme", default=None, help="replace the table between its markers in this file")
@@ -76,11 +90,6 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("--seeds", type=_ints, default=(0, 1, 2), help="seeds to train and record; the first is saved")
     a.add_argument("--out", default="checkpoints/anomaly", help="folder of the one-class checkpoints")
     return p
-
-
-def dataset_info(train_split: data.Split, test_split: data.Split) -> dict:
-    return {"name": train_split.dataset, "source": train_split.source,
-            "train_size": len(train_split), "test_size": len(test_split)}
 
 
 def cmd_train(args) -> int:
@@ -94,6 +103,12 @@ def cmd_train(args) -> int:
                          level_draw=args.level_draw, init=args.init).validate()
     out = Path(args.out)
     checkpoint.check_name(out.name)
+    if (out / "config.json").exists() and not args.force:   # checked again, under a lock, when saving
+        raise checkpoint.CheckpointExists(f"{out} already holds a checkpoint; choose another --out, "
+                                          "or add --force to replace it")
+    if MODELS[model_config.kind].skips and not config.noise:
+        print(f"warning: a {model_config.kind} model passes its input around the code through skip connections; "
+              "without --noise it can simply learn to copy it", file=sys.stderr)
     model = build_model(model_config)
     started_from = None
     if config.init:
@@ -101,29 +116,35 @@ def cmd_train(args) -> int:
         print(f"started from {config.init}: {len(copied)} of {len(model.state_dict())} tensors")
     train_split, test_split = data.load(args.dataset, "train"), data.load(args.dataset, "test")
     print(f"{train_split.dataset}: {len(train_split)} train / {len(test_split)} test images from {train_split.source}")
-    bar = tqdm(total=None, unit="batch", dynamic_ncols=True)
+    # In a terminal the bar redraws in place; in a log (a pipe, `make checkpoints`, CI) every redraw is
+    # a new line, so there it redraws at most every 30 s and epoch lines are plain prints.
+    tty = sys.stderr.isatty()
+    bar = tqdm(total=None, unit="batch", dynamic_ncols=True, mininterval=0.1 if tty else 30.0)
+    say = bar.write if tty else print
+    lines: list[str] = []
 
     def on_batch(done, total):
         bar.total = total
         bar.update(done - bar.n)
 
     def on_epoch_end(r):
-        bar.set_postfix(epoch=r.epoch, train=f"{r.train_loss:.4f}", test=f"{r.test_loss:.4f}", psnr=f"{r.test_psnr:.2f}")
-        bar.write(f"epoch {r.epoch}: train loss {r.train_loss:.4f}, test loss {r.test_loss:.4f}, "
-                  f"test PSNR {r.test_psnr:.2f} dB, {r.samples_per_s:.0f} images/s")
+        # a short postfix: a bar longer than the terminal wraps, and every redraw then leaves a copy behind
+        bar.set_postfix(epoch=r.epoch, refresh=False)
+        if lines:            # the previous epoch's line: written above the bar, which redraws below it
+            say(lines[-1])
+        lines.append(f"epoch {r.epoch}: train loss {r.train_loss:.4f}, test loss {r.test_loss:.4f}, "
+                     f"test PSNR {r.test_psnr:.2f} dB, {r.samples_per_s:.0f} images/s")
 
     history = train(model, train_split.images, config, test_x=test_split.images,
                     on_epoch_end=on_epoch_end, on_batch=on_batch)
-    bar.close()
-    figures = evaluate(model, test_split.images, with_ssim=True)
-    if config.noise:
-        # each kind at the trained level, with the model's own clip setting (the lesson's noise is unclipped)
-        figures["denoise"] = {k: evaluate(model, test_split.images, replace(config, noise=(k,)), with_ssim=True)
-                              for k in config.noise}
-    checkpoint.save(out, model, train=config.to_dict(), dataset=dataset_info(train_split, test_split),
-                    history=[r.to_dict() for r in history], metrics={"test": figures},
-                    extra={"started_from": started_from} if started_from else None)
-    print(f"saved {out}: test MSE {figures['mse']:.4f}, PSNR {figures['psnr']:.2f} dB, SSIM {figures['ssim']:.3f}")
+    bar.close()              # the finished bar, once; then the last epoch's line below it
+    if lines:
+        print(lines[-1])
+    extra = {"origin": "cli", **({"started_from": started_from} if started_from else {})}
+    checkpoint.save_trained(out, model, config, train_split, test_split, [r.to_json() for r in history],
+                            overwrite=args.force, extra=extra)
+    test = checkpoint.read_meta(out)["metrics"]["test"]
+    print(f"saved {out}: test MSE {test['mse']:.4f}, PSNR {test['psnr']:.2f} dB, SSIM {test['ssim']:.3f}")
     return 0
 
 
@@ -132,7 +153,9 @@ def cmd_eval(args) -> int:
         raise ValueError(f"--limit must be a positive whole number, got {args.limit}")
     model, meta = checkpoint.load(args.path)
     name = meta.get("dataset", {}).get("name")
-    if name not in data.DATASETS:
+    if not isinstance(name, str) or not data.known(name):
+        if userdata.is_user_key(name):
+            raise ValueError(f"the checkpoint was trained on {name}, which is not in {userdata.user_data_dir()}")
         raise ValueError(f"checkpoint does not say which dataset it was trained on ({name!r})")
     test_split = data.load(name, "test")
     x = test_split.images[: args.limit] if args.limit else test_split.images
@@ -144,6 +167,13 @@ def cmd_eval(args) -> int:
               + (f", input damaged by {args.noise} {args.level}" if args.noise else ""))
         print(f"MSE {figures['mse']:.5f}  PSNR {figures['psnr']:.2f} dB  SSIM {figures['ssim']:.4f}")
     print(json.dumps(result) if args.json else "", end="\n" if args.json else "")
+    return 0
+
+
+def cmd_classifier(args) -> int:
+    figures = train_for(args.dataset, args.out, config=FitConfig(epochs=args.epochs, seed=args.seed))
+    print(f"saved {args.out}: test accuracy {figures['accuracy']:.4f}, confident (>= {figures['threshold']}) on "
+          f"{figures['confident_share']:.1%} of test images")
     return 0
 
 
@@ -203,7 +233,8 @@ def cmd_anomaly(args) -> int:
     return 0
 
 
-COMMANDS = {"train": cmd_train, "eval": cmd_eval, "table": cmd_table, "anomaly": cmd_anomaly}
+COMMANDS = {"train": cmd_train, "eval": cmd_eval, "classifier": cmd_classifier, "table": cmd_table,
+            "anomaly": cmd_anomaly}
 
 
 def main(argv: list[str] | None = None) -> int:

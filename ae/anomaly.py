@@ -802,9 +802,7 @@ def ship(train_split: Split, test_split: Split, normal: Iterable[int], root, *, 
                     extra={"anomaly": {"role": "denoiser", "normal": list(data.normal), "model": name,
                                        "level": recipe.denoiser.noise_level}})
     folder = checkpoint.save(root / name, model, train=_seeded(recipe.train, seed).to_dict(), dataset=dataset,
-                             history=[r.to_dict() for r in history],
-                             metrics={"test": {k: v for k, v in record["mean"].items()}},
-                             extra={"anomaly": record})
+                             history=[r.to_dict() for r in history], extra={"anomaly": record})
     return folder
 
 

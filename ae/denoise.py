@@ -14,8 +14,9 @@ from torch import Tensor
 
 from . import metrics
 from .baselines import BASELINES
+from .checkpoint import ModelRecord, noises_of
 from .models import Autoencoder
-from .noise import LEVEL_RANGE, corrupt
+from .noise import NOISES, corrupt
 from .infer import reconstruct
 
 Restorer = Callable[[Tensor], Tensor]
@@ -30,8 +31,7 @@ def damage(x: Tensor, kind: str, level: float, seed: int = 0, **options) -> Tens
 
 def trained_noises(meta: Mapping) -> tuple[str, ...]:
     """The noise kinds a checkpoint was trained on (its train.noise), in order, without repeats."""
-    noise = (meta.get("train") or {}).get("noise") or ()
-    return tuple(dict.fromkeys([noise] if isinstance(noise, str) else noise))
+    return noises_of(meta.get("train"))
 
 
 def is_denoiser(meta: Mapping) -> bool:
@@ -71,12 +71,6 @@ class Comparison:
     def names(self) -> list[str]:
         return list(self.restored)
 
-    def best(self, metric: str = "psnr", among: list[str] | None = None) -> str:
-        """The name with the best mean figure (lowest MSE, highest PSNR or SSIM)."""
-        names = among if among is not None else self.names
-        sign = -1 if metric == "mse" else 1
-        return max(names, key=lambda n: sign * self.mean[n][metric])
-
     def rows(self) -> list[dict]:
         """One dict per restorer: {"name", "mse", "psnr", "ssim"} of the means, for tables."""
         return [{"name": n, **self.mean[n]} for n in self.names]
@@ -107,40 +101,42 @@ def compare(clean: Tensor, damaged: Tensor, models: Mapping[str, Autoencoder] | 
 
 
 def levels(kind: str, step: float = 0.1) -> list[float]:
-    """Noise levels from clean (0) to the kind's heaviest (LEVEL_RANGE), `step` apart."""
-    if kind not in LEVEL_RANGE:
-        raise ValueError(f"unknown noise {kind!r}; known: {sorted(LEVEL_RANGE)}")
-    low, high = LEVEL_RANGE[kind]
-    return [round(float(v), 4) for v in np.arange(low, high + step / 2, step)]
+    """Noise levels from clean (0) to the kind's heaviest (its record's level range), `step` apart."""
+    if kind not in NOISES:
+        raise ValueError(f"unknown noise {kind!r}; known: {sorted(NOISES)}")
+    level = NOISES[kind].level
+    return [round(float(v), 4) for v in np.arange(level.low, level.high + step / 2, step)]
 
 
-def default_pair(active: str, metas: Mapping[str, Mapping]) -> tuple[str | None, str | None]:
-    """Sensible (plain autoencoder, denoiser) keys among `metas` (key -> checkpoint meta, one dataset).
+def default_pair(active: str, records: Mapping[str, ModelRecord]) -> tuple[str | None, str | None]:
+    """Sensible (plain autoencoder, denoiser) keys among `records` (key -> ModelRecord, one dataset).
 
-    The active model keeps its role; its partner is the closest checkpoint of the other role: the
-    same kind first, then a name that extends the other's (fmnist_dense_z3 -> fmnist_dense_z3_denoise),
-    then not a VAE, then the nearest latent size. None where a role has no checkpoint.
+    The active model keeps its role. A denoiser partner is the strongest one: trained on the most noise
+    kinds, then restoring best in its recorded figures (a weak partner made the autoencoders look worse
+    than a median filter). A plain partner is the closest to the active denoiser: the same kind first,
+    then a name that extends the other's (fmnist_dense_z3 -> fmnist_dense_z3_denoise), then not a VAE,
+    then the nearest latent size. None where a role has no checkpoint.
     """
     def name(k: str) -> str:
-        return str(metas[k].get("name") or k).rsplit("/", 1)[-1]
-
-    def model(k: str) -> Mapping:
-        return metas[k].get("model") or {}
+        return records[k].name
 
     def closeness(k: str, ref: str) -> tuple:
-        za, zb = max(int(model(k).get("latent_dim", 1)), 1), max(int(model(ref).get("latent_dim", 1)), 1)
+        a, b = records[k].config, records[ref].config
         related = name(k).startswith(name(ref)) or name(ref).startswith(name(k))
-        return (model(k).get("kind") == model(ref).get("kind"), related, model(k).get("kind") != "vae",
-                -abs(np.log(za / zb)), name(k))
+        return (a.kind == b.kind, related, a.kind != "vae", -abs(np.log(a.latent_dim / b.latent_dim)), name(k))
 
-    plain = [k for k in metas if not is_denoiser(metas[k])]
-    noisy = [k for k in metas if is_denoiser(metas[k])]
-    if active in metas:
-        if active in plain:
-            return active, (max(noisy, key=lambda k: closeness(k, active)) if noisy else None)
+    def strength(k: str) -> tuple:
+        restored = [f["psnr"] for f in records[k].denoise.values() if f.get("psnr") is not None]
+        return len(records[k].noises), float(np.mean(restored)) if restored else 0.0
+
+    plain = [k for k in records if not records[k].is_denoiser]
+    noisy = [k for k in records if records[k].is_denoiser]
+    if active in records and active in noisy:
         return (max(plain, key=lambda k: closeness(k, active)) if plain else None), active
-    first = min(plain, key=name) if plain else None
-    return first, (max(noisy, key=lambda k: closeness(k, first)) if noisy and first else min(noisy, key=name, default=None))
+    first = active if active in records else (min(plain, key=name) if plain else None)
+    if not noisy:
+        return first, None
+    return first, max(noisy, key=lambda k: (strength(k), closeness(k, first) if first else ()))
 
 
 def psnr_curve(clean: Tensor, kind: str, xs: list[float], models: Mapping[str, Autoencoder] | None = None,

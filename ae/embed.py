@@ -23,6 +23,8 @@ import os
 import tempfile
 import threading
 import time
+import zipfile
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -31,6 +33,7 @@ import numpy as np
 import torch
 
 from . import infer, pca
+from .env import lower_this_threads_priority, tsne_threads
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE_VERSION = 2                 # bump when a method's output changes for the same settings
@@ -38,17 +41,6 @@ TSNE_MAX_POINTS = 10_000          # t-SNE beyond this is minutes on 2 cores; PCA
 
 # on_progress(fraction done 0..1, current coordinates or None); returning True stops early.
 Progress = Callable[[float, "np.ndarray | None"], "bool | None"]
-
-
-def threads() -> int:
-    """Worker threads for t-SNE: $AE_TSNE_THREADS, else 1.
-
-    Measured on the shared 2-core machine (load about 5): two threads made openTSNE 1.5-5x SLOWER
-    than one (2,000 points: 11.0 s against 2.0 s) and scikit-learn's TSNE 3.5x slower (24 s against
-    6.9 s); threads that wait on each other lose their time slices. On a quiet many-core machine
-    set AE_TSNE_THREADS to the number of cores."""
-    wanted = os.environ.get("AE_TSNE_THREADS", "")
-    return int(wanted) if wanted.isdigit() and int(wanted) > 0 else 1
 
 
 # ---------------------------------------------------------------- points and codes
@@ -95,6 +87,7 @@ class LatentMap:
     state: dict[str, np.ndarray] = field(default_factory=dict)   # arrays `place` needs (all numeric)
     seconds: float = 0.0               # time to compute the map (the fit, not a cache load)
     cached: bool = False               # loaded from the disk cache
+    cancelled: bool = False            # its fit was stopped before the end (never cached)
     _fitted: object = field(default=None, repr=False)           # openTSNE's affinities, while in memory
 
     @property
@@ -126,21 +119,44 @@ class LatentMap:
 # ---------------------------------------------------------------- embedders
 
 @dataclass(frozen=True)
+class Knob:
+    """A setting a page offers for a method: a slider over [low, high], or a choice among `choices`."""
+    low: float
+    high: float
+    step: float = 1
+    choices: tuple = ()
+
+
+@dataclass(frozen=True)
 class Embedder:
+    """A map method and everything a page needs to offer it. Strings (both languages, `pages/_text`) by
+    convention from the registry key K: "latent.method.K" names it, "latent.engine.K" says how it runs."""
     name: str
     fit: Callable[..., LatentMap]       # fit(z, dims, settings, on_progress) -> LatentMap
     place: Callable[[LatentMap, np.ndarray], np.ndarray]
-    placement: str
+    placement: str                      # how new points are placed: "code", "projection", "transform", "neighbours"
     defaults: dict                      # the settings it takes, with their default values
     max_points: int | None              # None: the whole split
+    axis: str = "{n}"                   # axis names: {n} is 1, 2, 3 and {sub} ₁, ₂, ₃
+    latent: tuple[int, int | None] = (1, None)   # the code sizes it draws (None: any)
+    dims_up_to_latent: bool = False     # draws at most as many map dimensions as the code has
+    slow: bool = False                  # fitted in the background, with a quick PCA view meanwhile
+    progress: bool = False              # reports how far it is, and the forming map
+    knobs: dict[str, Knob] = field(default_factory=dict)   # the settings a page offers, by name
 
     def available(self, latent_dim: int, dims: int) -> bool:
         """Whether this method can draw codes of latent_dim as a dims-dimensional map."""
-        if self.name == "raw":
-            return 2 <= latent_dim <= 3 and dims <= latent_dim
-        if self.name == "pca":
-            return dims <= latent_dim
-        return latent_dim >= 1
+        low, high = self.latent
+        return low <= latent_dim <= (high or latent_dim) and (not self.dims_up_to_latent or dims <= latent_dim)
+
+    def axes(self, dims: int) -> tuple[str, ...]:
+        return tuple(self.axis.format(n=i + 1, sub="₁₂₃"[i]) for i in range(dims))
+
+
+def available(latent_dim: int, dims: int) -> list[str]:
+    """The methods that can draw codes of latent_dim in dims dimensions, in the registry's order (the
+    first is the natural default: the code itself when it can be drawn as it is)."""
+    return [name for name, e in EMBEDDERS.items() if e.available(latent_dim, dims)]
 
 
 def _fit_raw(z: np.ndarray, dims: int, settings: dict, on_progress: Progress | None = None) -> LatentMap:
@@ -186,7 +202,7 @@ def _affinities(z: np.ndarray, perplexity: float, seed: int):
     # Exact neighbours (scikit-learn's trees): codes have few dimensions, where they beat Annoy's
     # index by far, and they make the map depend on the settings only.
     perplexity = min(float(perplexity), (len(z) - 1) / 3)
-    return affinity.PerplexityBasedNN(z, perplexity=perplexity, method="exact", n_jobs=threads(),
+    return affinity.PerplexityBasedNN(z, perplexity=perplexity, method="exact", n_jobs=tsne_threads(),
                                       random_state=seed, verbose=False)
 
 
@@ -201,11 +217,10 @@ def _fit_tsne(z: np.ndarray, dims: int, settings: dict, on_progress: Progress | 
     t0 = time.perf_counter()
     aff = _affinities(z, settings["perplexity"], seed)
     fraction_aff = 0.1                  # how much of the bar the neighbour search fills
-    if on_progress:
-        on_progress(fraction_aff, None)
+    stopped = [bool(on_progress and on_progress(fraction_aff, None))]
     init = initialization.pca(z, n_components=dims, random_state=seed) if z.shape[1] >= dims else \
         initialization.random(len(z), n_components=dims, random_state=seed)
-    emb = TSNEEmbedding(init, aff, **_gradient(len(z), dims), n_jobs=threads(),
+    emb = TSNEEmbedding(init, aff, **_gradient(len(z), dims), n_jobs=tsne_threads(),
                         random_state=seed, verbose=False)
     early, normal = _tsne_schedule(iterations)
     every = max(10, iterations // 20)
@@ -213,19 +228,21 @@ def _fit_tsne(z: np.ndarray, dims: int, settings: dict, on_progress: Progress | 
     def callback(done_before: int):
         def report(iteration, error, embedding):
             done = done_before + iteration
-            stop = on_progress(fraction_aff + (1 - fraction_aff) * done / iterations, np.asarray(embedding))
-            return bool(stop)
+            stopped[0] = bool(on_progress(fraction_aff + (1 - fraction_aff) * done / iterations,
+                                          np.asarray(embedding)))
+            return stopped[0]
         return report
 
     kwargs = dict(callbacks_every_iters=every) if on_progress else {}
-    if early:
+    if early and not stopped[0]:
         emb = emb.optimize(early, exaggeration=12, momentum=0.5,
                            callbacks=callback(0) if on_progress else None, **kwargs)
-    if normal:
+    if normal and not stopped[0]:
         emb = emb.optimize(normal, momentum=0.8, callbacks=callback(early) if on_progress else None, **kwargs)
     coords = np.asarray(emb, np.float32)
     coords = coords - (coords.max(0) + coords.min(0)) / 2   # centred, as openTSNE's transform expects
-    m = LatentMap(coords, "tsne", dims, dict(settings), {"source": z}, time.perf_counter() - t0)
+    m = LatentMap(coords, "tsne", dims, dict(settings), {"source": z}, time.perf_counter() - t0,
+                  cancelled=stopped[0])
     m._fitted = aff
     return m
 
@@ -238,7 +255,7 @@ def _place_tsne(m: LatentMap, z_new: np.ndarray) -> np.ndarray:
         m._fitted = _affinities(m.state["source"], m.settings["perplexity"], seed)
     # a fresh embedding object around a copy of the map: transform re-centres its reference in place
     ref = TSNEEmbedding(m.coords, m._fitted, **_gradient(len(m.coords), m.dims),
-                        n_jobs=threads(), random_state=seed, verbose=False)
+                        n_jobs=tsne_threads(), random_state=seed, verbose=False)
     # openTSNE's defaults for adding points (perplexity 5, 250 small steps with clipped gradients)
     return np.asarray(ref.transform(np.ascontiguousarray(z_new, np.float32),
                                     perplexity=min(5.0, (len(m.coords) - 1) / 3)))
@@ -257,7 +274,7 @@ def _fit_tsne_sklearn(z: np.ndarray, dims: int, settings: dict, on_progress: Pro
     # scikit-learn's defaults except what the settings name (max_iter must be at least 250)
     tsne = TSNE(n_components=dims, perplexity=min(float(settings["perplexity"]), len(z) - 1.0),
                 max_iter=max(250, int(settings["iterations"])), random_state=int(settings["seed"]))
-    with threadpool_limits(limits=threads()):   # its OpenMP gradient: as many threads as ours
+    with threadpool_limits(limits=tsne_threads()):   # its OpenMP gradient: as many threads as ours
         coords = tsne.fit_transform(z).astype(np.float32)
     if on_progress:
         on_progress(1.0, coords)
@@ -271,12 +288,17 @@ def _place_neighbours(m: LatentMap, z_new: np.ndarray) -> np.ndarray:
 # 300 iterations (75 exaggerated): on 5,000 Fashion-MNIST codes the 2-D map's k-NN accuracy is within
 # 0.005 of scikit-learn's 1,000 (bench/latent.py measures both on every run).
 TSNE_DEFAULTS = {"perplexity": 30.0, "iterations": 300, "seed": 0}
+TSNE_KNOBS = {"perplexity": Knob(5, 50), "iterations": Knob(250, 1000, choices=(250, 300, 400, 500, 750, 1000))}
+# In the order a page offers them: the code as it is first (where it can be drawn), then t-SNE.
 EMBEDDERS: dict[str, Embedder] = {
-    "raw": Embedder("raw", _fit_raw, _place_raw, "code", {}, None),
-    "pca": Embedder("pca", _fit_pca, _place_pca, "projection", {}, None),
-    "tsne": Embedder("tsne", _fit_tsne, _place_tsne, "transform", dict(TSNE_DEFAULTS), TSNE_MAX_POINTS),
+    "raw": Embedder("raw", _fit_raw, _place_raw, "code", {}, None, axis="z{sub}", latent=(2, 3),
+                    dims_up_to_latent=True),
+    "tsne": Embedder("tsne", _fit_tsne, _place_tsne, "transform", dict(TSNE_DEFAULTS), TSNE_MAX_POINTS,
+                     axis="t-SNE {n}", slow=True, progress=True, knobs=TSNE_KNOBS),
+    "pca": Embedder("pca", _fit_pca, _place_pca, "projection", {}, None, axis="PC {n}", dims_up_to_latent=True),
     "tsne_sklearn": Embedder("tsne_sklearn", _fit_tsne_sklearn, _place_neighbours, "neighbours",
-                             {"perplexity": 30.0, "iterations": 1000, "seed": 0}, TSNE_MAX_POINTS),
+                             {"perplexity": 30.0, "iterations": 1000, "seed": 0}, TSNE_MAX_POINTS,
+                             axis="t-SNE {n}", slow=True, knobs=TSNE_KNOBS),
 }
 
 
@@ -340,11 +362,16 @@ def cache_key(**parts) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-class Cache:
-    """Arrays stored as .npz files by key; loading never unpickles (allow_pickle=False)."""
+CACHE_MAX_BYTES = 200_000_000   # a map of 70,000 points with its codes is a few MB; anything far larger is not ours
 
-    def __init__(self, folder: str | os.PathLike | None = None):
+
+class Cache:
+    """Arrays stored as .npz files by key; loading never unpickles (allow_pickle=False). An entry that
+    cannot be read for any reason is a miss and is deleted, so the next fit replaces it."""
+
+    def __init__(self, folder: str | os.PathLike | None = None, max_bytes: int = CACHE_MAX_BYTES):
         self.folder = Path(folder) if folder is not None else cache_dir()
+        self.max_bytes = max_bytes
 
     def path(self, key: str) -> Path:
         return self.folder / f"{key}.npz"
@@ -352,11 +379,16 @@ class Cache:
     def get(self, key: str) -> dict[str, np.ndarray] | None:
         path = self.path(key)
         try:
+            if path.stat().st_size > self.max_bytes:
+                raise ValueError("cache entry too large")
+            with zipfile.ZipFile(path) as z:   # sizes from the directory, before anything is inflated
+                if sum(i.file_size for i in z.infolist()) > self.max_bytes:
+                    raise ValueError("cache entry inflates too far")
             with np.load(path, allow_pickle=False) as f:
                 return {k: f[k] for k in f.files}
         except (FileNotFoundError, NotADirectoryError, PermissionError):
             return None
-        except (OSError, ValueError, EOFError, KeyError):   # a truncated or foreign file: compute afresh
+        except Exception:   # truncated, foreign, a bomb, a pickle: compute afresh, and let the next put replace it
             try:
                 path.unlink(missing_ok=True)
             except OSError:
@@ -390,6 +422,19 @@ def cached_codes(model, images: torch.Tensor, key_parts: dict, cache: Cache | No
     return codes, errors
 
 
+def cached_encode(model, images: torch.Tensor, key_parts: dict, cache: Cache | None = None) -> np.ndarray:
+    """The codes (N, latent_dim) of `images`, kept on disk under key_parts (weights hash, dataset, split,
+    points): what a page needs of a whole training split, at the cost of encoding it once."""
+    cache = cache or Cache()
+    key = cache_key(kind="encode", **key_parts)
+    hit = cache.get(key)
+    if hit is not None and hit.get("codes") is not None and hit["codes"].shape == (len(images), model.config.latent_dim):
+        return hit["codes"]
+    codes = infer.encode(model, images).numpy()
+    cache.put(key, {"codes": codes})
+    return codes
+
+
 def cached_map(z: np.ndarray, method: str, dims: int, settings: dict | None, key_parts: dict,
                cache: Cache | None = None, on_progress: Progress | None = None) -> LatentMap:
     """`fit`, or the same map from the disk cache when it was computed before for the same key parts
@@ -401,12 +446,13 @@ def cached_map(z: np.ndarray, method: str, dims: int, settings: dict | None, key
     if hit is not None:
         try:
             m = LatentMap.from_arrays(hit)
-            if len(m.coords) == len(z):
+            if len(m.coords) == len(z) and m.coords.shape[1] == dims and np.isfinite(m.coords).all():
                 return m
-        except (KeyError, ValueError, TypeError):
+        except Exception:   # readable arrays that are not a map of ours: fitted afresh below, and replaced
             pass
     m = fit(z, method, dims, settings, on_progress)
-    cache.put(key, m.to_arrays())
+    if not m.cancelled:      # a fit stopped half-way is no map to keep
+        cache.put(key, m.to_arrays())
     return m
 
 
@@ -414,20 +460,24 @@ class MapFit:
     """`cached_map` on a thread of its own. A Streamlit page stops its script when the user clicks
     anything; a t-SNE computed inside the script died with it and started again from 0 on the rerun.
     Here the fit runs on while the page comes and goes: each run reads `fraction` and the forming
-    `coords`, and waits for `result` (or `error`)."""
+    `coords`, and waits for `result` (or `error`). `cancel()` stops it at its next progress report."""
 
     def __init__(self, z: np.ndarray, method: str, dims: int, settings: dict | None, key_parts: dict,
-                 cache: Cache | None = None):
+                 cache: Cache | None = None, on_done: Callable[["MapFit"], None] | None = None):
         self.fraction = 0.0
         self.coords: np.ndarray | None = None          # the forming map, when the method reports one
         self.result: LatentMap | None = None
         self.error: BaseException | None = None
         self.started = time.perf_counter()
+        self.key = map_key(key_parts, method, dims, settings)
+        self._cancel = threading.Event()
         self._done = threading.Event()
+        self._on_done = on_done
         args = (z, method, dims, settings, key_parts, cache)
         threading.Thread(target=self._run, args=args, name=f"map-{method}", daemon=True).start()
 
     def _run(self, z, method, dims, settings, key_parts, cache) -> None:
+        lower_this_threads_priority()   # the pages of every session come first
         try:
             self.result = cached_map(z, method, dims, settings, key_parts, cache, on_progress=self._progress)
         except Exception as e:     # kept for the page to show; a thread's exception would go nowhere
@@ -435,11 +485,23 @@ class MapFit:
         finally:
             self.fraction = 1.0
             self._done.set()
+            if self._on_done is not None:
+                self._on_done(self)
 
-    def _progress(self, fraction: float, coords: np.ndarray | None) -> None:
+    def _progress(self, fraction: float, coords: np.ndarray | None) -> bool:
         if coords is not None:
             self.coords = np.array(coords, np.float32)   # a copy: openTSNE keeps changing its array
         self.fraction = fraction
+        return self._cancel.is_set()
+
+    def cancel(self) -> None:
+        """Stop at the next progress report (openTSNE reports every few iterations; scikit-learn's
+        t-SNE never does, so it runs to its end)."""
+        self._cancel.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
 
     @property
     def done(self) -> bool:
@@ -454,6 +516,84 @@ class MapFit:
         return self.result
 
 
+class MapService:
+    """Maps for every browser session of a server: the fitted ones in memory (least recently used
+    dropped past `keep`; openTSNE's neighbour index stays with them, so placing a new point needs no
+    rebuild), and the fits under way, shared by whoever asks for the same map. Each asker (a session)
+    has one fit it waits for: a newer request of its own supersedes the older and stops it, unless
+    another session still waits for that one (ten nudges of a slider used to start ten fits)."""
+
+    def __init__(self, keep: int = 12, cache: Cache | None = None):
+        self.keep = keep
+        self.cache = cache
+        self._lock = threading.Lock()
+        self._maps: OrderedDict[str, LatentMap] = OrderedDict()
+        self._fits: dict[str, MapFit] = {}
+        self._wanted: dict[str, str] = {}          # asker -> the key of the fit it waits for
+
+    def get(self, key: str) -> LatentMap | None:
+        with self._lock:
+            m = self._maps.get(key)
+            if m is not None:
+                self._maps.move_to_end(key)
+            return m
+
+    def request(self, asker: str, z: np.ndarray, method: str, dims: int, settings: dict | None,
+                key_parts: dict) -> LatentMap | MapFit:
+        """The map if it is ready; else the fit that makes it (started now, or already under way)."""
+        key = map_key(key_parts, method, dims, settings)
+        with self._lock:
+            if key in self._maps:
+                self._maps.move_to_end(key)
+                return self._maps[key]
+            old = self._wanted.get(asker)
+            self._wanted[asker] = key
+            if old is not None and old != key and old in self._fits \
+                    and old not in {k for a, k in self._wanted.items() if a != asker}:
+                self._fits.pop(old).cancel()
+            fit = self._fits.get(key)
+            if fit is None or fit.cancelled:
+                fit = self._fits[key] = MapFit(z, method, dims, settings, key_parts, self.cache, on_done=self._finish)
+            return fit
+
+    def _finish(self, fit: MapFit) -> None:
+        with self._lock:
+            if self._fits.get(fit.key) is fit:
+                del self._fits[fit.key]
+            if fit.result is not None and not fit.result.cancelled:
+                self._maps[fit.key] = fit.result
+                self._maps.move_to_end(fit.key)
+                while len(self._maps) > self.keep:
+                    self._maps.popitem(last=False)
+
+    def release(self, asker: str) -> None:
+        """`asker` waits for nothing any more (its session ended)."""
+        with self._lock:
+            self._wanted.pop(asker, None)
+
+    @property
+    def running(self) -> int:
+        with self._lock:
+            return sum(not f.done for f in self._fits.values())
+
+
+def noise_path(model, image: torch.Tensor, kind: str, steps: int = 7, seed: int = 0
+               ) -> tuple[np.ndarray, torch.Tensor, np.ndarray, np.ndarray]:
+    """One image (1, 28, 28) under rising noise of `kind`, from clean to the kind's heaviest level:
+    (levels (steps,), damaged images (steps, 1, 28, 28), their codes, their reconstruction errors).
+    One seed for every level: the same noise pattern, growing, so the path on a map is smooth."""
+    from .noise import NOISES, corrupt
+
+    if kind not in NOISES:
+        raise ValueError(f"unknown noise {kind!r}; known: {sorted(NOISES)}")
+    record = NOISES[kind]
+    levels = np.linspace(record.level.low, record.level.high, steps)
+    clean = image.reshape(1, 1, *image.shape[-2:])
+    noisy = torch.cat([corrupt(clean, kind, float(lv), torch.Generator().manual_seed(seed)) for lv in levels])
+    codes, errors = infer.codes_and_errors(model, noisy)
+    return levels, noisy, codes, errors
+
+
 def map_key(key_parts: dict, method: str, dims: int, settings: dict | None = None) -> str:
     return cache_key(kind="map", method=method, dims=dims, settings=settings_for(method, settings), **key_parts)
 
@@ -462,6 +602,7 @@ def is_cached(key_parts: dict, method: str, dims: int, settings: dict | None = N
     return (cache or Cache()).path(map_key(key_parts, method, dims, settings)).exists()
 
 
-__all__ = ["EMBEDDERS", "Embedder", "LatentMap", "Cache", "TSNE_MAX_POINTS", "fit", "cached_map", "MapFit", "cached_codes",
+__all__ = ["EMBEDDERS", "Embedder", "Knob", "available", "LatentMap", "Cache", "TSNE_MAX_POINTS", "fit", "cached_map",
+           "MapFit", "MapService", "cached_codes", "cached_encode", "noise_path",
            "sample_indices", "interpolate", "settings_for", "cache_dir", "cache_key",
-           "map_key", "is_cached", "threads"]
+           "map_key", "is_cached"]

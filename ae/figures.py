@@ -25,7 +25,9 @@ def architecture(model: Autoencoder, encoder: str = "encoder", decoder: str = "d
     fig = go.Figure(go.Bar(
         x=list(range(len(sizes))), y=[2 * h for h in heights], base=[-h for h in heights],
         marker_color=colors, width=0.55,
-        text=["×".join(map(str, s)) for s in shapes], textposition="outside",
+        # full-size labels: Plotly otherwise shrinks outside text to a bar's width (about 6 px on a U-Net)
+        text=["×".join(map(str, s)) for s in shapes], textposition="outside", constraintext="none",
+        textfont=dict(size=12), cliponaxis=False,
         hovertext=[f"{n}: {'×'.join(map(str, s))} = {v:,}" for n, s, v in zip(names, shapes, sizes)],
         hoverinfo="text"))
     top = max(heights) + 0.9
@@ -39,22 +41,6 @@ def architecture(model: Autoencoder, encoder: str = "encoder", decoder: str = "d
         height=300, margin=dict(l=10, r=10, t=30, b=10), showlegend=False, bargap=0.3,
         xaxis=dict(tickmode="array", tickvals=list(range(len(sizes))), ticktext=names, showgrid=False),
         yaxis=dict(visible=False, range=[-top, top + 0.3]), plot_bgcolor="rgba(0,0,0,0)")
-    return fig
-
-
-def loss_curves(history: list[dict], labels: dict[str, str] | None = None) -> go.Figure:
-    """Train and test loss per epoch from EpochReport dicts."""
-    labels = labels or {}
-    epochs = [h["epoch"] for h in history]
-    fig = go.Figure()
-    fig.add_trace(go.Scatter(x=epochs, y=[h["train_loss"] for h in history], mode="lines+markers",
-                             name=labels.get("train", "train loss")))
-    if any(h.get("test_loss") is not None for h in history):
-        fig.add_trace(go.Scatter(x=epochs, y=[h["test_loss"] for h in history], mode="lines+markers",
-                                 name=labels.get("test", "test loss")))
-    fig.update_layout(height=300, margin=dict(l=10, r=10, t=30, b=10),
-                      xaxis_title=labels.get("epoch", "epoch"), yaxis_title=labels.get("loss", "loss"),
-                      legend=dict(orientation="h", y=1.12))
     return fig
 
 
@@ -305,4 +291,58 @@ def latent_map(coords, labels, class_names, hover: list[str] | None = None, rows
                                  sizing="stretch", layer="above", opacity=1.0)
             fig.update_xaxes(range=[x0, x1])
             fig.update_yaxes(range=[y0, y1])
+    return fig
+
+
+def code_grid(coords, labels, class_names, u, v, counts, axes: tuple[str, str] = ("z1", "z2"),
+              empty_name: str = "no code", height: int = 480, ticks: int = 7) -> go.Figure:
+    """Codes on a decoded grid's own axes, to draw beside the grid's picture.
+
+    u (n,) and v (m,) are the grid's ascending cell centres; each cell, from the midpoint before its
+    centre to the one after (`ae.generate.cell_edges`), is stretched to a unit square, so square (i, j)
+    here is the picture in column i, row j from the bottom, even where cells are unequal (a VAE's grid,
+    spaced by the normal's quantiles). Ticks name the cells' centres. `coords` (N, 2) are the codes'
+    plane coordinates, `labels` their classes; codes outside the grid are left out. `counts` are the
+    codes per cell in drawing order (top row first, `ae.generate.cell_counts`): cells with none are shaded.
+    """
+    import numpy as np
+
+    from .generate import cell_edges
+
+    u, v = np.asarray(u, np.float64), np.asarray(v, np.float64)
+    n, m = len(u), len(v)
+    u_edges, v_edges = cell_edges(u).astype(np.float64), cell_edges(v).astype(np.float64)
+    coords, labels = np.asarray(coords, np.float64).reshape(-1, 2), np.asarray(labels)
+    inside = ((coords[:, 0] >= u_edges[0]) & (coords[:, 0] <= u_edges[-1])
+              & (coords[:, 1] >= v_edges[0]) & (coords[:, 1] <= v_edges[-1]))
+    # piecewise linear within each cell: cell i of the grid spans [i, i + 1] here
+    x = np.interp(coords[inside, 0], u_edges, np.arange(n + 1))
+    y = np.interp(coords[inside, 1], v_edges, np.arange(m + 1))
+    labels = labels[inside]
+    empty = (np.asarray(counts).reshape(m, n)[::-1] == 0).astype(float)   # rows bottom to top, as y grows
+    fig = go.Figure(go.Heatmap(x=np.arange(n) + 0.5, y=np.arange(m) + 0.5, z=np.where(empty > 0, 1.0, np.nan),
+                               colorscale=[[0, "#d9d9d9"], [1, "#d9d9d9"]], showscale=False, hoverinfo="skip",
+                               zmin=0, zmax=1))
+    fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=empty_name,
+                             marker=dict(symbol="square", size=12, color="#d9d9d9")))
+    size = 4 if len(x) < 3000 else 3
+    for c, name in enumerate(class_names):
+        mask = labels == c
+        if mask.any():
+            fig.add_trace(go.Scattergl(x=x[mask], y=y[mask], mode="markers", name=name, hoverinfo="name",
+                                       marker=dict(size=size, color=PALETTE[c % len(PALETTE)], opacity=0.75)))
+
+    def axis(centres, count, title):
+        step = max(1, math.ceil(count / ticks))
+        shown = list(range(0, count, step))
+        # constrain="domain": the square plot shrinks to fit instead of showing more than the grid
+        return dict(title=dict(text=title, standoff=4), range=[0, count], tickvals=[i + 0.5 for i in shown],
+                    ticktext=[f"{centres[i]:.2g}" for i in shown], showgrid=False, zeroline=False,
+                    constrain="domain", minor=dict(tickvals=list(range(count + 1)), showgrid=True, gridcolor="#eeeeee"))
+
+    # the legend below the plot, so the plot is as wide as the grid's picture beside it
+    fig.update_layout(height=height, margin=dict(l=0, r=0, t=4, b=0), plot_bgcolor="white",
+                      legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0,
+                                  itemsizing="constant", font=dict(size=11)),
+                      xaxis=axis(u, n, axes[0]), yaxis={**axis(v, m, axes[1]), "scaleanchor": "x", "scaleratio": 1})
     return fig

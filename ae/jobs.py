@@ -1,232 +1,35 @@
 """Training jobs: `ae.train.train` in a background thread, watched through thread-safe snapshots.
 
-A `TrainingJob` builds its own model (never a shared, cached one), waits for a slot in a bounded
-`TrainingPool` (at most AE_MAX_TRAININGS run at once, the others wait in FIFO order), trains, and
-keeps what it learned when stopped. A `JobShelf` keeps jobs by token, so that a reloaded page can take
-its run back. Knows nothing about Streamlit: pages poll `snapshot()`.
+A `TrainingJob` checks its settings at once (the model's config and parameter budget, a warm start's
+fit) but builds its model only when its turn comes in the process-wide `ae.pool.TrainingPool`: runs
+waiting in the queue hold no weights. It trains, keeps what it learned when stopped, and saves through
+`ae.checkpoint.save_trained`, the one save path the command line uses too. Pages poll `snapshot()`;
+`ae.shelf` keeps jobs across page reloads. Knows nothing about Streamlit.
 """
 from __future__ import annotations
 
 import math
 import os
-import secrets
 import threading
 import time
-from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
 from torch import Tensor
 
-from . import checkpoint, data, pca
-from .models import Autoencoder, ModelConfig, build_model
-from .noise import corrupt
+from . import checkpoint, data, env, pca
 from .infer import encode, reconstruct
-from .train import EpochReport, TrainConfig, TrainingDiverged, evaluate, train
+from .models import Autoencoder, ModelConfig, build_model, resolve
+from .noise import NOISES, corrupt
+from .pool import TrainingPool, default_pool
+from .train import EpochReport, TrainConfig, TrainingDiverged, train
 
 QUEUED, RUNNING, STOPPED, DONE, FAILED, DIVERGED = "queued", "running", "stopped", "done", "failed", "diverged"
 ACTIVE = (QUEUED, RUNNING)
 PREVIEW_SEED = 1234      # the same damaged preview images on every epoch, as ae.train.evaluate does
 PREVIEW_EVERY_S = 2.0    # long epochs also refresh the pictures mid-epoch, at most this often
-
-
-# ---------------------------------------------------------------- the pool
-
-def max_trainings(env: dict | None = None) -> int:
-    """How many trainings may run at once: $AE_MAX_TRAININGS, default 1 (training uses every core)."""
-    raw = (os.environ if env is None else env).get("AE_MAX_TRAININGS", "1")
-    try:
-        n = int(str(raw).strip())
-    except ValueError:
-        n = 0
-    if not 1 <= n <= 64:
-        raise ValueError(f"AE_MAX_TRAININGS must be a whole number from 1 to 64, got {raw!r}")
-    return n
-
-
-class TrainingPool:
-    """At most `max_running` jobs train at once; the others wait their turn in arrival order."""
-
-    def __init__(self, max_running: int = 1):
-        if not (isinstance(max_running, int) and max_running >= 1):
-            raise ValueError(f"max_running must be a positive whole number, got {max_running!r}")
-        self.max_running = max_running
-        self._cond = threading.Condition()
-        self._waiting: deque[TrainingJob] = deque()
-        self._running: set[TrainingJob] = set()
-
-    def enter(self, job: "TrainingJob") -> bool:
-        """Block until it is `job`'s turn (True) or it was stopped while waiting (False)."""
-        with self._cond:
-            self._waiting.append(job)
-            try:
-                while True:
-                    if job.stop_requested:
-                        return False
-                    if self._waiting[0] is job and len(self._running) < self.max_running:
-                        self._running.add(job)
-                        return True
-                    self._cond.wait(0.5)   # stop() notifies; the timeout is only a safety net
-            finally:
-                self._waiting.remove(job)
-                self._cond.notify_all()    # the next in line may go now
-
-    def leave(self, job: "TrainingJob") -> None:
-        with self._cond:
-            self._running.discard(job)
-            self._cond.notify_all()
-
-    def wake(self) -> None:
-        with self._cond:
-            self._cond.notify_all()
-
-    def position(self, job: "TrainingJob") -> int | None:
-        """1 for the next job to start, 2 after it, ...; None when not waiting."""
-        with self._cond:
-            for i, j in enumerate(self._waiting):
-                if j is job:
-                    return i + 1
-        return None
-
-    @property
-    def running(self) -> int:
-        with self._cond:
-            return len(self._running)
-
-    @property
-    def waiting(self) -> int:
-        with self._cond:
-            return len(self._waiting)
-
-
-_SHARED: dict[str, object] = {}
-_SHARED_LOCK = threading.Lock()
-
-
-def _shared(name: str, make):
-    """One object per server process, made on first use and shared by every browser session."""
-    with _SHARED_LOCK:
-        if name not in _SHARED:
-            _SHARED[name] = make()
-        return _SHARED[name]
-
-
-def default_pool() -> TrainingPool:
-    """The process-wide pool: at most AE_MAX_TRAININGS runs at once, whoever started them."""
-    return _shared("pool", lambda: TrainingPool(max_trainings()))
-
-
-# ---------------------------------------------------------------- the shelf
-
-def run_grace_s(env: dict | None = None) -> float:
-    """How long a run waits for its browser to come back: $AE_RUN_GRACE_S, default 120 seconds."""
-    raw = (os.environ if env is None else env).get("AE_RUN_GRACE_S", "120")
-    try:
-        s = float(str(raw).strip())
-    except ValueError:
-        s = math.nan
-    if not 0 <= s <= 86_400:   # also rejects NaN
-        raise ValueError(f"AE_RUN_GRACE_S must be a number of seconds from 0 to 86400, got {raw!r}")
-    return s
-
-
-class JobShelf:
-    """Jobs by a random token, so that a browser that reloads the page (and so gets a new session)
-    can take its run back instead of losing it.
-
-    Each job is held by the sessions that started or claimed it (two tabs may show the same run).
-    When the last of them goes away the job waits `grace_s` seconds for a session to claim it with
-    the token; after that an unfinished run is stopped and the job dropped: a closed tab must not
-    hold a training slot, nor a model in memory, for ever.
-    """
-
-    def __init__(self, grace_s: float = 120.0):
-        self.grace_s = grace_s
-        self._lock = threading.Lock()
-        self._jobs: dict[str, tuple[TrainingJob, set[str]]] = {}   # token -> (job, the sessions holding it)
-        self._timers: dict[str, threading.Timer] = {}
-
-    def add(self, job: "TrainingJob", owner: str) -> str:
-        token = secrets.token_urlsafe(12)   # unguessable: whoever has it may watch and save the run
-        with self._lock:
-            self._jobs[token] = (job, {owner})
-        return token
-
-    def claim(self, token: str, owner: str) -> "TrainingJob | None":
-        """The job behind `token`, now held by `owner` too; None when there is none (or no longer)."""
-        with self._lock:
-            entry = self._jobs.get(token)
-            if entry is None:
-                return None
-            entry[1].add(owner)
-            timer = self._timers.pop(token, None)
-        if timer is not None:
-            timer.cancel()
-        return entry[0]
-
-    def release(self, token: str, owner: str) -> None:
-        """`owner` went away. When nobody else holds the job, it waits grace_s to be claimed."""
-        with self._lock:
-            entry = self._jobs.get(token)
-            if entry is None or owner not in entry[1]:
-                return
-            entry[1].discard(owner)
-            if entry[1]:
-                return
-            timer = threading.Timer(self.grace_s, self._expire, args=(token,))
-            timer.daemon = True
-            old, self._timers[token] = self._timers.get(token), timer
-        if old is not None:
-            old.cancel()
-        timer.start()
-
-    def discard(self, token: str) -> None:
-        """Forget a job now (its session replaced it with a new run); a running one is not stopped."""
-        with self._lock:
-            self._jobs.pop(token, None)
-            timer = self._timers.pop(token, None)
-        if timer is not None:
-            timer.cancel()
-
-    def _expire(self, token: str) -> None:
-        with self._lock:
-            entry = self._jobs.get(token)
-            if entry is None or entry[1]:   # claimed in the meantime
-                return
-            del self._jobs[token]
-            self._timers.pop(token, None)
-        entry[0].stop("disconnected")
-
-    def __contains__(self, token: str) -> bool:
-        with self._lock:
-            return token in self._jobs
-
-    def __len__(self) -> int:
-        with self._lock:
-            return len(self._jobs)
-
-
-def default_shelf() -> JobShelf:
-    """The process-wide shelf: a reloaded page (a new session) finds its run here."""
-    return _shared("shelf", lambda: JobShelf(run_grace_s()))
-
-
-# ---------------------------------------------------------------- helpers
-
-def parse_sizes(text: str) -> tuple[int, ...] | None:
-    """'128, 64,12' -> (128, 64, 12); an empty text -> None (the kind's default sizes)."""
-    parts = [p.strip() for p in str(text).replace(";", ",").split(",")]
-    if not any(parts):
-        return None
-    try:
-        sizes = tuple(int(p) for p in parts)
-    except ValueError:
-        raise ValueError(f"hidden sizes must be whole numbers separated by commas, like 128,64,12; got {text!r}") from None
-    if any(not 1 <= s <= 4096 for s in sizes):
-        raise ValueError(f"each hidden size must be between 1 and 4096, got {text!r}")
-    return sizes
 
 
 def latent_points(z: Tensor) -> tuple[np.ndarray, str]:
@@ -236,17 +39,6 @@ def latent_points(z: Tensor) -> tuple[np.ndarray, str]:
     if z.shape[1] <= 3:
         return z, "raw"
     return pca.project(z, 2), "pca"
-
-
-def _finite(v):
-    return None if isinstance(v, float) and not math.isfinite(v) else v   # JSON has no NaN
-
-
-def _report_dict(r: EpochReport) -> dict:
-    d = r.to_dict()
-    d = {k: _finite(v) for k, v in d.items()}
-    d["terms"] = {k: _finite(v) for k, v in d.get("terms", {}).items()}
-    return d
 
 
 # ---------------------------------------------------------------- the job
@@ -275,6 +67,8 @@ class JobSnapshot:
     stop_reason: str | None           # "user", "disconnected", ... when stopped
     train_size: int
     test_size: int
+    version: int = 0                  # grows whenever history, pictures or map change: redraw only then
+    saved_to: str | None = None       # the checkpoint this run was saved as, once it was
 
     @property
     def active(self) -> bool:
@@ -295,9 +89,10 @@ class TrainingJob:
     """One training run of a freshly built model in a background thread.
 
     Args:
-        model_config, train_config: what to build and how to train (validated here, so bad settings
-            raise ValueError before any thread starts).
-        dataset: a key of ae.data.DATASETS, loaded in the worker thread; or give the splits directly.
+        model_config, train_config: what to build and how to train (checked here, with the parameter
+            budget and a warm start's fit, so bad settings raise ValueError before any thread starts).
+        dataset: a key of ae.data.DATASETS or a user dataset ("user:<name>"), loaded in the worker
+            thread; or give the splits directly.
         train_split, test_split: ae.data.Split objects to use instead of loading `dataset`.
         pool: where to wait for a slot; default_pool() when None.
         preview_images, preview_points: how many fixed test images to reconstruct and to map.
@@ -310,33 +105,58 @@ class TrainingJob:
                  pool: TrainingPool | None = None, preview_images: int = 8, preview_points: int = 500,
                  eval_limit: int | None = 2000):
         train_config.validate()
-        self.model: Autoencoder = build_model(model_config)   # our own model: never a cached one
-        self.model_config = self.model.config
-        self.copied: list[str] = []              # tensor names a warm start took from its checkpoint
+        self.model_config = resolve(model_config)   # the budget is checked now; weights come at its turn
+        self.copied: list[str] = []              # tensor names a warm start takes from its checkpoint
         self.started_from: dict | None = None
-        if train_config.init:   # a warm start; its record is read now, so the save may replace that folder
-            self.copied, self.started_from = checkpoint.init_from(self.model, train_config.init)
+        if train_config.init:   # read now, so the save may replace that folder; the weights at build time
+            self.copied, self.started_from = checkpoint.warm_start_plan(self.model_config, train_config.init)
         self.train_config = train_config
-        if train_split is None and dataset not in data.DATASETS:
-            raise ValueError(f"unknown dataset {dataset!r}; known: {sorted(data.DATASETS)}")
+        if train_split is None and not data.known(dataset):
+            raise ValueError(f"unknown dataset {dataset!r}; known: {', '.join(data.choices())}")
         self.dataset = train_split.dataset if train_split is not None else dataset
         self._splits = (train_split, test_split)
         self.pool = pool if pool is not None else default_pool()
         self.preview_images, self.preview_points, self.eval_limit = preview_images, preview_points, eval_limit
         self.train_info: dict = {}
+        self._model: Autoencoder | None = None
+        self._built = False
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._state = dict(status=QUEUED, epoch=0, batches_done=0, batches_total=0, elapsed_s=0.0, eta_s=None,
                            history=[], originals=torch.zeros(0, 1, 28, 28), inputs=None, recon=None,
                            preview_at=0.0, latent=None, latent_method="raw", latent_labels=np.zeros(0, int),
-                           class_names=(), error=None, stop_reason=None, train_size=0, test_size=0)
+                           class_names=(), error=None, stop_reason=None, train_size=0, test_size=0,
+                           version=0, saved_to=None)
+
+    @property
+    def model(self) -> Autoencoder | None:
+        """The model this run trains: its own, never a cached one. Built (and warm-started) when the run's
+        turn comes, or when asked for before; None once a diverged run has dropped it."""
+        with self._lock:
+            if not self._built:
+                model = build_model(self.model_config)
+                if self.train_config.init:
+                    copied, record = checkpoint.init_from(model, self.train_config.init)
+                    if record.get("weights_sha256") != self.started_from.get("weights_sha256"):
+                        raise checkpoint.CheckpointError(
+                            f"{Path(self.train_config.init).name} changed while this run waited; start it again")
+                    self.copied = copied
+                self._model, self._built = model, True
+            return self._model
+
+    @model.setter
+    def model(self, value: Autoencoder | None) -> None:
+        with self._lock:
+            self._model, self._built = value, True
 
     # ---- control
 
     def start(self) -> "TrainingJob":
+        """Queue the run and start its thread; raises ae.pool.QueueFull when the queue is full."""
         if self._thread is not None:
             raise RuntimeError("this training job has already been started")
+        self.pool.admit(self)
         self._thread = threading.Thread(target=self._run, name="ae-training", daemon=True)
         self._thread.start()
         return self
@@ -371,15 +191,22 @@ class TrainingJob:
         with self._lock:
             self._state.update(kw)
 
+    def _changed(self, **kw) -> None:
+        """Like _set, for what a page draws (history, pictures, map): the snapshot's version grows."""
+        with self._lock:
+            self._state.update(kw)
+            self._state["version"] += 1
+
     # ---- the worker thread
 
     def _run(self) -> None:
+        env.lower_this_threads_priority()   # the pages of every session come first
         if not self.pool.enter(self):
             self._set(status=STOPPED)
             return
         try:
             self._set(status=RUNNING)
-            self._train()
+            self._train(self.model)
         except TrainingDiverged as e:
             self.model = None   # NaN or exploded weights are not worth keeping: nothing can be saved
             self._set(status=DIVERGED, error=str(e), eta_s=None)
@@ -395,10 +222,10 @@ class TrainingJob:
         if train_split is None:
             train_split = data.load(self.dataset, "train")
         if test_split is None:
-            test_split = data.load(self.dataset, "test") if train_split.dataset in data.DATASETS else train_split
+            test_split = data.load(self.dataset, "test") if data.known(train_split.dataset) else train_split
         return train_split, test_split
 
-    def _train(self) -> None:
+    def _train(self, model: Autoencoder) -> None:
         train_split, test_split = self._load()
         cfg = self.train_config
         n_train = min(len(train_split), cfg.limit or len(train_split))
@@ -412,16 +239,14 @@ class TrainingJob:
         originals = test_split.images[::step][: self.preview_images]
         inputs = None
         if cfg.noise:
-            options = {"clip": cfg.noise_clip} if cfg.noise[0] == "gaussian" else {}
             inputs = corrupt(originals, cfg.noise[0], cfg.noise_level, torch.Generator().manual_seed(PREVIEW_SEED),
-                             **options)
+                             **NOISES[cfg.noise[0]].extra(cfg.noise_clip))
         points = test_split.subset(self.preview_points, seed=0)
-        self._set(originals=originals, inputs=inputs, latent_labels=points.labels.numpy(),
-                  class_names=tuple(test_split.class_names), train_size=n_train, test_size=len(test_split))
+        self._changed(originals=originals, inputs=inputs, latent_labels=points.labels.numpy(),
+                      class_names=tuple(test_split.class_names), train_size=n_train, test_size=len(test_split))
 
         batches_per_epoch = math.ceil(n_train / cfg.batch_size)
         self._set(batches_total=cfg.epochs * batches_per_epoch)
-        model = self.model
         last_preview = [time.perf_counter()]
 
         def preview(at: float) -> None:
@@ -429,7 +254,7 @@ class TrainingJob:
             recon = reconstruct(model, inputs if inputs is not None else originals)
             z, method = latent_points(encode(model, points.images))
             model.train(was_training)   # mid-epoch previews must not leave the model in eval mode
-            self._set(recon=recon, latent=z, latent_method=method, preview_at=at)
+            self._changed(recon=recon, latent=z, latent_method=method, preview_at=at)
             last_preview[0] = time.perf_counter()
 
         preview(0.0)   # the untrained model: the map forms from here
@@ -446,8 +271,9 @@ class TrainingJob:
         def on_epoch_end(report: EpochReport) -> bool:
             preview(float(report.epoch))
             with self._lock:
-                self._state["history"] = [*self._state["history"], _report_dict(report)]
+                self._state["history"] = [*self._state["history"], report.to_json()]
                 self._state["epoch"] = report.epoch
+                self._state["version"] += 1
             return self._stop.is_set()
 
         reports = train(model, train_split.images, cfg, test_x=eval_x, on_epoch_end=on_epoch_end, on_batch=on_batch)
@@ -455,14 +281,14 @@ class TrainingJob:
         with self._lock:
             done = self._state["batches_done"]
         preview(done / batches_per_epoch)
-        self._set(history=[_report_dict(r) for r in reports], epoch=len(reports),
-                  elapsed_s=time.perf_counter() - t0)
+        self._changed(history=[r.to_json() for r in reports], epoch=len(reports), elapsed_s=time.perf_counter() - t0)
         model.eval()
 
     # ---- saving
 
     def save(self, name: str, root: str | os.PathLike, *, overwrite: bool = False) -> Path:
-        """Write the trained model to root/name with its settings, history and test figures."""
+        """Write the trained model to root/name with its settings, history and test figures
+        (ae.checkpoint.save_trained: the same record as the command line's)."""
         checkpoint.check_name(name)
         snap = self.snapshot()
         if snap.active:
@@ -471,23 +297,14 @@ class TrainingJob:
             raise ValueError(f"this training {snap.status}; there is no model worth saving")
         if not snap.can_save:
             raise ValueError("nothing was learned yet: the training stopped before its first batch")
-        folder = Path(root) / name
-        if (folder / "config.json").exists() and not overwrite:
-            raise ValueError(f"a checkpoint named {name!r} already exists; choose another name")
-        test_x = self.test_split.images
-        figures = evaluate(self.model, test_x, with_ssim=True)
-        cfg = self.train_config
-        if cfg.noise:
-            figures["denoise"] = {k: evaluate(self.model, test_x, noise=k, level=cfg.noise_level, with_ssim=True)
-                                  for k in cfg.noise}
-        Path(root).mkdir(parents=True, exist_ok=True)
-        return checkpoint.save(folder, self.model, train=cfg.to_dict(), dataset=dict(self.train_info),
-                               history=snap.history, metrics={"test": figures},
-                               extra={"origin": "app", "stopped_early": snap.status == STOPPED,
-                                      "epochs_done": len(snap.history),
-                                      **({"started_from": self.started_from} if self.started_from else {})})
+        train_split, _ = self._load()
+        extra = {"origin": "app", "stopped_early": snap.status == STOPPED, "epochs_done": len(snap.history),
+                 **({"started_from": self.started_from} if self.started_from else {})}
+        path = checkpoint.save_trained(Path(root) / name, self.model, self.train_config, train_split,
+                                       self.test_split, snap.history, overwrite=overwrite, extra=extra)
+        self._set(saved_to=str(path))   # a page interrupted right after the save still learns of it
+        return path
 
 
-__all__ = ["TrainingJob", "TrainingPool", "JobSnapshot", "JobShelf", "default_pool", "default_shelf", "max_trainings",
-           "run_grace_s", "parse_sizes",
-           "latent_points", "QUEUED", "RUNNING", "STOPPED", "DONE", "FAILED", "DIVERGED"]
+__all__ = ["TrainingJob", "JobSnapshot", "latent_points", "QUEUED", "RUNNING", "STOPPED", "DONE", "FAILED",
+           "DIVERGED", "ACTIVE"]

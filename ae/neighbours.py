@@ -9,6 +9,7 @@ baseline an autoencoder has to beat. Pure numpy/scikit-learn; knows nothing abou
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -52,6 +53,25 @@ def precision_at_k(labels: np.ndarray, neighbours: np.ndarray, label: int) -> fl
     if len(neighbours) == 0:
         return float("nan")
     return float((np.asarray(labels)[neighbours] == label).mean())
+
+
+@dataclass(frozen=True)
+class Search:
+    """One query's k nearest neighbours by code and by pixels, and the share of each with its class."""
+    by_code: np.ndarray        # indices into the points, nearest first
+    by_pixels: np.ndarray
+    precision_code: float
+    precision_pixels: float
+
+
+def search_both(codes: np.ndarray, pixels: np.ndarray, labels: np.ndarray, z: np.ndarray, x: np.ndarray,
+                label: int, k: int, exclude: int | None = None) -> Search:
+    """Image search by meaning against search by pixels for one query (its code z and pixels x): the k
+    nearest of each, and precision@k (how many share the query's class). `exclude` leaves the query out
+    when it is one of the points."""
+    near_z, _ = nearest(codes, z, k, exclude=exclude)
+    near_x, _ = nearest(pixels, np.asarray(x, np.float32).reshape(-1), k, exclude=exclude)
+    return Search(near_z, near_x, precision_at_k(labels, near_z, label), precision_at_k(labels, near_x, label))
 
 
 def precision_by_class(points: np.ndarray, labels: np.ndarray, k: int = 10) -> dict[int, float]:
@@ -128,5 +148,5 @@ def quality(codes: np.ndarray, pixels: np.ndarray, labels: np.ndarray, map_coord
     return out
 
 
-__all__ = ["nearest", "precision_at_k", "precision_by_class", "knn_accuracy", "trustworthiness",
+__all__ = ["nearest", "search_both", "Search", "precision_at_k", "precision_by_class", "knn_accuracy", "trustworthiness",
            "quality", "flat", "KNN_K", "TRUST_K", "QUALITY_POINTS"]

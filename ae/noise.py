@@ -1,4 +1,4 @@
-"""Corruptions for the denoising autoencoder: pure functions and one registry, `NOISES`.
+"""Corruptions for the denoising autoencoder: pure functions and one registry of records, `NOISES`.
 
 Every noise is `f(x, level, generator=None, **options) -> Tensor`: x is a batch (B, 1, 28, 28) in
 [0, 1] and is never modified; level 0 returns x unchanged; the same generator state gives the same
@@ -8,8 +8,10 @@ generator, so the slider could not give the same picture twice: hence these smal
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 from typing import Callable
 
+import numpy as np
 import torch
 from torch import Tensor
 
@@ -70,21 +72,65 @@ def block(x: Tensor, level: float, generator: torch.Generator | None = None,
     return out
 
 
-NOISES: dict[str, Callable[..., Tensor]] = {
-    "gaussian": gaussian,
-    "salt_and_pepper": salt_and_pepper,
-    "mask": mask,
-    "block": block,
+@dataclass(frozen=True)
+class Setting:
+    """A number a page offers as a slider: its range, its default and its step."""
+    low: float
+    high: float
+    default: float
+    step: float = 0.05
+
+
+@dataclass(frozen=True)
+class Noise:
+    """Everything a page, the trainer and the CLI need to know about one kind of damage.
+
+    Strings (both languages, in `pages/_text`) come by convention from the registry key K:
+    "noise.K" names the kind, "noise.K.level" says what its level means, "noise.K.<option>" names an
+    option, and "noise.K.axis" labels the PSNR curve's x axis (formatted with the options' values).
+    """
+    fn: Callable[..., Tensor]                 # (x, level, generator, **options) -> damaged copy
+    level: Setting                            # the training and slider range of `level`
+    options: dict[str, Setting] = field(default_factory=dict)   # other settings fn takes (block: size, count)
+    controls: tuple[str, ...] = ("level",)    # what the Denoising page offers as sliders
+    curve: str = "level"                      # what the Denoising page's PSNR curve varies
+    clip: bool = False                        # fn takes a `clip` flag (Gaussian: the lesson does not clip)
+
+    def extra(self, clip: bool = True) -> dict:
+        """The keyword arguments that carry a training config's clip setting to fn."""
+        return {"clip": bool(clip)} if self.clip else {}
+
+    def curve_points(self, step: float = 0.1) -> list[float]:
+        """x values of a PSNR curve: levels from clean to the heaviest, or each whole option value."""
+        if self.curve == "level":
+            return [round(float(v), 4) for v in np.arange(self.level.low, self.level.high + step / 2, step)]
+        s = self.options[self.curve]
+        return [float(v) for v in range(int(s.low), int(s.high) + 1)]
+
+
+NOISES: dict[str, Noise] = {
+    "gaussian": Noise(gaussian, Setting(0.0, 1.0, 0.3), clip=True),
+    "salt_and_pepper": Noise(salt_and_pepper, Setting(0.0, 0.8, 0.2)),
+    "mask": Noise(mask, Setting(0.0, 0.9, 0.5)),
+    # the page sets blocks by count (count wins over level); training covers a fraction `level`
+    "block": Noise(block, Setting(0.0, 0.6, 0.3),
+                   options={"size": Setting(2, 14, 8, 1), "count": Setting(0, 10, 3, 1)},
+                   controls=("size", "count"), curve="count"),
 }
 
-# The slider range of each kind, and what its level means, for pages and the CLI.
-LEVEL_RANGE: dict[str, tuple[float, float]] = {
-    "gaussian": (0.0, 1.0), "salt_and_pepper": (0.0, 0.8), "mask": (0.0, 0.9), "block": (0.0, 0.6),
-}
+
+def register(name: str, noise: Noise) -> Noise:
+    """Add a kind of damage; pages, the trainer and the CLI find it through NOISES."""
+    if name in NOISES:
+        raise ValueError(f"noise {name!r} registered twice")
+    if noise.curve != "level" and noise.curve not in noise.options:
+        raise ValueError(f"noise {name!r}: its curve varies {noise.curve!r}, which is not one of its options")
+    NOISES[name] = noise
+    return noise
 
 
 def corrupt(x: Tensor, kind: str, level: float, generator: torch.Generator | None = None, **options) -> Tensor:
     """Apply the noise `kind` by name; unknown names raise with the list of known ones."""
     if kind not in NOISES:
         raise ValueError(f"unknown noise {kind!r}; known: {sorted(NOISES)}")
-    return NOISES[kind](x, level, generator, **options)
+    return NOISES[kind].fn(x, level, generator, **options)

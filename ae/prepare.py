@@ -19,7 +19,7 @@ import torch.nn.functional as F
 from PIL import Image, ImageOps, UnidentifiedImageError
 from torch import Tensor
 
-MAX_BYTES = 5 * 1024 * 1024        # the same 5 MB as server.maxUploadSize in .streamlit/config.toml
+MAX_BYTES = 5 * 1024 * 1024        # the image uploaders' own cap too (pages/_common.py IMAGE_MB)
 MAX_PIXELS = 4096 * 4096           # checked from the header, before any pixel is decoded
 WORK_SIDE = 512                    # larger pictures are shrunk first: the result is 28x28 anyway
 SIZE = 28

@@ -5,7 +5,6 @@ Batches are sliced from in-memory tensors (no per-sample DataLoader), which is w
 from __future__ import annotations
 
 import math
-import os
 import time
 from dataclasses import asdict, dataclass, field
 from typing import Callable
@@ -15,6 +14,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from . import metrics
+from .env import torch_threads
 from .models import Autoencoder
 from .noise import NOISES, corrupt
 
@@ -112,6 +112,14 @@ class EpochReport:
     def to_dict(self) -> dict:
         return asdict(self)
 
+    def to_json(self) -> dict:
+        """to_dict with NaN and infinities as None: JSON has no NaN (a checkpoint's history is JSON)."""
+        def finite(v):
+            return None if isinstance(v, float) and not math.isfinite(v) else v
+        d = {k: finite(v) for k, v in self.to_dict().items()}
+        d["terms"] = {k: finite(v) for k, v in d["terms"].items()}
+        return d
+
 
 class TrainingDiverged(RuntimeError):
     """The loss became NaN, infinite or exploded; the weights are not worth keeping."""
@@ -122,11 +130,8 @@ def device() -> torch.device:
 
 
 def use_all_cores() -> None:
-    """One torch thread per core (the default can be lower in containers). $AE_TORCH_THREADS overrides
-    it: on a machine busy with other work, tiny models run far faster on 1 thread (threads that wait
-    on each other lose their time slices), which is what the test suite sets."""
-    wanted = os.environ.get("AE_TORCH_THREADS", "")
-    n = int(wanted) if wanted.isdigit() and int(wanted) > 0 else (os.cpu_count() or 1)
+    """Set torch's thread count to what ae.env.torch_threads says (one per core unless overridden)."""
+    n = torch_threads()
     if torch.get_num_threads() != n:
         torch.set_num_threads(n)
 
@@ -139,8 +144,7 @@ def make_input(x: Tensor, config: TrainConfig, generator: torch.Generator) -> Te
     level = config.noise_level
     if config.random_level:
         level = LEVEL_DRAWS[config.level_draw](float(torch.rand((), generator=generator))) * config.noise_level
-    options = {"clip": config.noise_clip} if kind == "gaussian" else {}
-    return corrupt(x, kind, level, generator, **options)
+    return corrupt(x, kind, level, generator, **NOISES[kind].extra(config.noise_clip))
 
 
 def shift_images(x: Tensor, max_shift: int, generator: torch.Generator) -> Tensor:
@@ -244,7 +248,7 @@ def evaluate(model: Autoencoder, x: Tensor, config: TrainConfig | None = None, *
     options = {}
     if noise is None and config is not None and config.noise:
         noise, level = config.noise[0], config.noise_level
-        options = {"clip": config.noise_clip} if noise == "gaussian" else {}
+        options = NOISES[noise].extra(config.noise_clip)
     g = torch.Generator().manual_seed(seed)
     x_in = corrupt(x, noise, level, g, **options) if noise else x
     plain_mse = type(model).loss is Autoencoder.loss   # its loss is the MSE of model(a): one forward pass, not two

@@ -44,9 +44,4 @@ def grid(rows: list[Tensor | np.ndarray], scale: int = 3, pad: int = 2, backgrou
     return out
 
 
-def columns(images: Tensor, ncols: int) -> list[Tensor]:
-    """Split a batch into rows of ncols images, for `grid`."""
-    return list(images.split(ncols)) if len(images) else [images]
-
-
-__all__ = ["to_uint8", "heatmap", "grid", "columns"]
+__all__ = ["to_uint8", "heatmap", "grid"]

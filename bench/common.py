@@ -1,5 +1,5 @@
-"""What every benchmark shares: the machine it ran on, timing helpers, JSON results, and a real
-`streamlit run app.py` server (also used by tests/conftest.py, so there is one copy).
+"""What every benchmark shares: the machine it ran on, timing helpers and JSON results. The real app
+server and the browser helpers live in tests/live.py, which the browser benchmarks use too.
 
 Timings on a shared machine are noisy, so each benchmark reports ratios against a baseline measured
 in the same run; the machine facts are stored beside the figures.
@@ -10,22 +10,12 @@ import json
 import math
 import os
 import platform
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import IO
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(os.environ.get("AE_BENCH_RESULTS", ROOT / "bench" / "results"))
-CHROMIUM = "/usr/bin/chromium"
-# Debian's chromium, headless, nothing phoning home (the machine has no internet).
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 # ---------------------------------------------------------------- machine
@@ -84,24 +74,7 @@ def torch_threads(n: int | None):
         torch.set_num_threads(saved[1])
 
 
-# ---------------------------------------------------------------- numbers
-
-def percentile(values: list[float], q: float) -> float:
-    """Linear-interpolated percentile (q in 0..100) of a non-empty list; NaN when empty."""
-    if not values:
-        return math.nan
-    v = sorted(values)
-    pos = (len(v) - 1) * q / 100.0
-    lo, hi = math.floor(pos), math.ceil(pos)
-    return v[lo] + (v[hi] - v[lo]) * (pos - lo)
-
-
-def summary_ms(seconds: list[float]) -> dict:
-    """p50 / p95 / mean / max in milliseconds and the count, of a list of durations in seconds."""
-    ms = [s * 1000.0 for s in seconds]
-    return {"n": len(ms), "p50_ms": round(percentile(ms, 50), 1), "p95_ms": round(percentile(ms, 95), 1),
-            "mean_ms": round(sum(ms) / len(ms), 1) if ms else math.nan, "max_ms": round(max(ms), 1) if ms else math.nan}
-
+# ---------------------------------------------------------------- results
 
 def _clean(obj):
     """JSON has no NaN or infinity: write them as null."""
@@ -126,56 +99,3 @@ def write_result(name: str, result: dict, out_dir: Path | None = None) -> Path:
     tmp.write_text(json.dumps(_clean(result), indent=2, ensure_ascii=False) + "\n")
     tmp.replace(path)
     return path
-
-
-def read_result(name: str, out_dir: Path | None = None) -> dict | None:
-    path = (Path(out_dir) if out_dir is not None else RESULTS) / f"{name}.json"
-    try:
-        return json.loads(path.read_text())
-    except (OSError, ValueError):
-        return None
-
-
-# ---------------------------------------------------------------- the app server
-
-def free_port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def start_server(env_extra: dict | None = None, log: Path | IO | None = None,
-                 timeout: float = 90.0) -> tuple[subprocess.Popen, str]:
-    """`streamlit run app.py` on a free localhost port; returns (process, url) once it answers.
-
-    `log`: a file path (may contain "{port}") or an open file for the server's output; none by default.
-    /_stcore/health answers before any page script has run: wait for a page element as well.
-    """
-    port = free_port()
-    env = dict(os.environ, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false", **(env_extra or {}))
-    out = open(str(log).format(port=port), "w") if isinstance(log, (str, Path)) else (log or subprocess.DEVNULL)
-    srv = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-                            "--server.headless", "true", "--server.port", str(port),
-                            "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"],
-                           cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + timeout
-    while True:
-        try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-            return srv, url
-        except Exception:
-            if srv.poll() is not None or time.time() > deadline:
-                srv.kill()
-                raise RuntimeError("streamlit server did not start")
-            time.sleep(0.1)
-
-
-def stop_server(srv: subprocess.Popen) -> None:
-    srv.terminate()
-    try:
-        srv.wait(10)
-    except subprocess.TimeoutExpired:
-        srv.kill()

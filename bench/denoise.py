@@ -16,7 +16,6 @@ import argparse
 import time
 from pathlib import Path
 
-import torch
 
 import ae.checkpoint
 import ae.data

@@ -41,15 +41,12 @@ def timed(fn, *args, **kwargs):
     return out, time.perf_counter() - t0
 
 
-def sklearn_tsne(z: np.ndarray, threads: int, **options) -> np.ndarray:
+def sklearn_tsne(z: np.ndarray, iterations: int = 1000) -> np.ndarray:
     """scikit-learn's TSNE with its defaults (perplexity 30, 1,000 iterations, PCA init, automatic
-    learning rate, Barnes-Hut), its OpenMP threads limited to ours (on this shared machine one
-    thread is also ITS fastest setting: 6.9 s against 24 s with two at 2,000 points)."""
-    from sklearn.manifold import TSNE
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(limits=threads):
-        return TSNE(n_components=2, random_state=0, **options).fit_transform(z)
+    learning rate, Barnes-Hut): the app's own "tsne_sklearn" map method, whose settings are those
+    defaults, its OpenMP threads limited to ours (on this shared machine one thread is also ITS fastest
+    setting: 6.9 s against 24 s with two at 2,000 points)."""
+    return ae.embed.fit(z, "tsne_sklearn", 2, {"iterations": iterations}).coords
 
 
 def first_view(model, images, labels, names) -> float:
@@ -75,7 +72,7 @@ def main(sizes=SIZES, checkpoint: str = "fmnist_dense_z3", sklearn_limit_s: floa
          out_dir: Path | None = None, quiet: bool = False) -> dict:
     # encoding runs with as many torch threads as t-SNE gets: on a busy machine two threads that wait
     # on each other made the first view several times slower than one
-    with torch_threads(ae.embed.threads()):
+    with torch_threads(ae.env.tsne_threads()):
         return _main(sizes, checkpoint, sklearn_limit_s, out_dir, quiet)
 
 
@@ -86,7 +83,7 @@ def _main(sizes, checkpoint: str, sklearn_limit_s: float, out_dir: Path | None, 
     dataset = meta["dataset"]["name"]
     split = ae.data.load(dataset, "test")
     names = list(split.class_names)
-    threads = ae.embed.threads()
+    threads = ae.env.tsne_threads()
     say(f"latent map of {checkpoint} ({dataset} test, z={meta['model']['latent_dim']}), {threads} thread(s)")
     rows, skipped = [], []
     predicted = None
@@ -94,7 +91,7 @@ def _main(sizes, checkpoint: str, sklearn_limit_s: float, out_dir: Path | None, 
     warm = ae.infer.codes_and_errors(model, split.images[:300])[0]
     ae.embed.fit(warm, "tsne", 2, {"iterations": 50})
     ae.embed.fit(warm[:100], "tsne", 2, {"iterations": 50})
-    sklearn_tsne(warm[:100], threads, max_iter=250)
+    sklearn_tsne(warm[:100], iterations=250)
     with tempfile.TemporaryDirectory() as tmp:
         cache = ae.embed.Cache(tmp)
         for n in sizes:
@@ -118,7 +115,7 @@ def _main(sizes, checkpoint: str, sklearn_limit_s: float, out_dir: Path | None, 
                 skipped.append(n)
                 say(f"  {n:>6,}: scikit-learn {row['sklearn_note']}")
             else:
-                coords, s_sk = timed(sklearn_tsne, codes, threads)
+                coords, s_sk = timed(sklearn_tsne, codes)
                 row["sklearn_s"] = s_sk
                 row["knn"]["sklearn"] = ae.neighbours.knn_accuracy(coords, labels)
                 predicted = (n, s_sk)

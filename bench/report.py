@@ -9,10 +9,12 @@ from pathlib import Path
 
 from bench.common import RESULTS, machine
 
-ORDER = ["train", "quality", "latent", "denoise", "browser", "anomaly"]
+ORDER = ["train", "quality", "latent", "denoise", "browser", "generate", "holes", "anomaly"]
 TITLES = {"train": "1. Training loop vs the lesson's", "quality": "2. Time to PCA quality",
           "latent": "3. Latent map (t-SNE)", "denoise": "4. Denoising", "browser": "5. The app in a browser",
-          "anomaly": "6. Anomaly detection (one class)"}
+          "generate": "6. Decoding in the browser vs a server round trip",
+          "holes": "7. Generation: the holes of a 2-D latent space (AE vs VAE)",
+          "anomaly": "8. Anomaly detection (one class)"}
 
 
 def _cell(v) -> str:

@@ -2,44 +2,52 @@
 import streamlit as st
 
 import ae
-from pages._common import ROOT, active_model, show_rows, t, use_router
+from pages._common import ROOT, active_model, lesson, show_rows, t
 
-use_router()   # before anything is drawn: see pages/_common.py
 
-st.title(t("home.heading"))
-st.markdown(t("home.intro"))
-
-model, meta, split = active_model()
-x = split.images[:: max(1, len(split) // 12)][:12]   # a fixed spread of test images, every class
-recon = ae.infer.reconstruct(model, x)
-err = ae.metrics.mse(recon, x)
-
-left, right = st.columns([1, 1], gap="large")
-with left:
-    st.subheader(t("home.diagram"))
-    st.plotly_chart(ae.figures.architecture(model, t("home.encoder"), t("home.decoder")),
-                    config={"displayModeBar": False})
-    st.caption(t("home.diagram_caption"))
-    if model.skips:
-        st.caption(t("home.skip_caption"))
-with right:
+def pictures(active) -> None:
+    x = active.split.images[:: max(1, len(active.split) // 12)][:12]   # a fixed spread of test images, every class
+    recon = ae.infer.reconstruct(active.model, x)
+    err = ae.metrics.mse(recon, x)
     st.subheader(t("home.strip"))
     show_rows([x[:6], recon[:6], x[6:], recon[6:]], scale=3)
     st.caption(t("home.strip_caption"))
-    st.caption(" · ".join(f"{e:.4f}" for e in err.tolist()))
+    st.caption(t("home.mse_list", values=" · ".join(f"{i + 1}: {e:.4f}" for i, e in enumerate(err.tolist()))))
     st.metric(t("metric.mse"), f"{err.mean():.4f}", help=t("home.mean_mse", n=len(x), mse=float(err.mean())))
 
-st.subheader(t("home.pages"))
-cards = [("pages/train.py", "train.title", "home.card.train", ":material/model_training:"),
-         ("pages/latent.py", "latent.title", "home.card.latent", ":material/scatter_plot:"),
-         ("pages/denoise.py", "denoise.title", "home.card.denoise", ":material/auto_fix_high:")]
-cards = [c for c in cards if (ROOT / c[0]).exists()]
-for col, (path, title, text, icon) in zip(st.columns(max(len(cards), 1)), cards):
-    with col.container(border=True):
-        st.page_link(path, label=t(title), icon=icon)
-        st.caption(t(text))
 
-st.subheader(t("home.uses"))
-uses = ["anomaly", "visual", "restore", "meaning", "search", "generate"]
-for col, use in zip(st.columns(3) * 2, uses):
-    col.markdown(t(f"home.use.{use}"))
+def diagram(active) -> None:
+    st.subheader(t("home.diagram"))
+    st.plotly_chart(ae.figures.architecture(active.model, t("home.encoder"), t("home.decoder")),
+                    config={"displayModeBar": False})
+    st.caption(t("home.diagram_caption"))
+    if active.model.skips:   # the U-Net and the refined conv model: detail passes around z
+        st.warning(t("home.skip_caption"), icon=":material/alt_route:")
+
+
+def cards() -> None:
+    st.subheader(t("home.pages"))
+    found = [c for c in [("pages/train.py", "train.title", "home.card.train", ":material/model_training:"),
+                         ("pages/latent.py", "latent.title", "home.card.latent", ":material/scatter_plot:"),
+                         ("pages/denoise.py", "denoise.title", "home.card.denoise", ":material/auto_fix_high:"),
+                         ("pages/generate.py", "generate.title", "home.card.generate", ":material/blur_on:"),
+                         ("pages/library.py", "library.title", "home.card.library", ":material/folder_shared:")]
+             if (ROOT / c[0]).exists() and not (lesson() and c[0] == "pages/library.py")]   # hidden in a lesson
+    for col, (path, title, text, icon) in zip(st.columns(max(len(found), 1)), found):
+        with col.container(border=True):
+            st.page_link(path, label=t(title), icon=icon)
+            st.caption(t(text))
+    st.subheader(t("home.uses"))
+    for col, use in zip(st.columns(3) * 2, ["anomaly", "visual", "restore", "meaning", "search", "generate"]):
+        col.markdown(t(f"home.use.{use}"))
+
+
+st.title(t("home.heading"))
+st.markdown(t("home.intro"))
+active = active_model()
+left, right = st.columns([1, 1], gap="large")
+with left:
+    diagram(active)
+with right:
+    pictures(active)
+cards()

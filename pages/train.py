@@ -1,8 +1,9 @@
-"""Train: settings -> a background TrainingJob (ae.jobs) -> a live panel polled every second -> save.
+"""Train: the form (ae.form.TrainForm) -> a background ae.jobs.TrainingJob -> a live panel -> save.
 
-The job lives in this browser session's state and on the process-wide shelf (ae.jobs.JobShelf), so a
-reload can take it back; the model it trains is its own, never a cached one.
+The job lives in this browser session's state and on the process-wide shelf (ae.shelf), so a reload
+can take it back; the model it trains is its own, never a cached one.
 """
+from dataclasses import fields
 from pathlib import Path
 
 import streamlit as st
@@ -10,94 +11,43 @@ import streamlit as st
 import ae
 from ae import jobs
 from ae.checkpoint import CheckpointError
-from pages._common import USER_CHECKPOINTS, active_info, hold_training_run, lang, show_rows, t, use_router
-from pages._text import STRINGS
-
-use_router()   # before anything is drawn: see pages/_common.py
+from ae.form import LESSON, LESSON_DENOISE, TrainForm
+from pages._common import (USER_CHECKPOINTS, Settings, catalog, class_names, dataset_title, duration, explain,
+                           hold_training_run, labels, lang, lesson, refresh_catalog, show_rows, t)
 
 ss = st.session_state
-
-# Widget values by name. The lesson: Fashion-MNIST, dense 784-128-64-12-3, Adam 0.005, batch 64, 10 epochs.
-DEFAULTS = {"dataset": "fashion-mnist", "kind": "dense", "latent": 3, "hidden": "128,64,12", "epochs": 5,
-            "batch": 64, "lr": 0.005, "seed": 0, "quick": True, "subset": 5000, "denoise": False,
-            "noise": "gaussian", "level": 0.2, "clip": True, "noisy_target": False, "cosine": False,
-            "init": False}
-LESSON = {**DEFAULTS, "epochs": 10, "quick": False}
-LESSON_DENOISE = {**LESSON, "denoise": True, "noise": "gaussian", "level": 0.2, "clip": False}   # unclipped, as the lesson
-# Widget keys carry a generation number (bumped when a preset or a callback changes values, so the
-# widgets are created anew with the new values) and, for selectboxes, the language: a selectbox sends
-# back its option's displayed text, which changes with the language. Widget keys also vanish when the
-# user visits another page, so every value lives in a plain key ("train.v.<name>") as well.
-TRANSLATED = {"dataset", "kind", "noise"}
+FORM = Settings("train.form", TrainForm().values())
+FIELDS = [f.name for f in fields(TrainForm)]
 
 
-def wkey(name: str) -> str:
-    return f"train.w.{name}.{ss.get('train.gen', 0)}" + (f".{lang()}" if name in TRANSLATED else "")
+def form() -> TrainForm:
+    return TrainForm.from_values(FORM.values(FIELDS))
 
 
-def val(name: str):
-    return ss.get(f"train.v.{name}", DEFAULTS[name])
-
-
-def sync() -> None:
-    """Copy the widgets' values into the plain keys."""
-    for name in DEFAULTS:
-        if wkey(name) in ss:
-            ss[f"train.v.{name}"] = ss[wkey(name)]
-
-
-def renew(values: dict) -> None:
-    sync()
-    for name, value in values.items():
-        ss[f"train.v.{name}"] = value
-    ss["train.gen"] = ss.get("train.gen", 0) + 1
-
-
-def labels(prefix: str, keys) -> callable:
-    """Option labels in the current language, looked up now: a format_func must not read the session
-    later (AppTest calls it outside the script run)."""
-    return {k: t(f"{prefix}.{k}") for k in keys}.get
-
-
-def fill(values: dict) -> None:
-    renew(values)
-    ss["train.notice"] = "train.preset_done"
-
-
-def values_of(job: jobs.TrainingJob) -> dict:
-    """The widget values that start `job`: shown when a reloaded page takes a run back."""
-    m, tc = job.model_config, job.train_config
-    return {**DEFAULTS, "dataset": job.dataset, "kind": m.kind, "latent": m.latent_dim,
-            "hidden": ",".join(str(h) for h in m.hidden or ()), "epochs": tc.epochs, "batch": tc.batch_size,
-            "lr": tc.lr, "seed": tc.seed, "quick": tc.limit is not None, "subset": tc.limit or DEFAULTS["subset"],
-            "denoise": bool(tc.noise), "noise": tc.noise[0] if tc.noise else DEFAULTS["noise"],
-            "level": tc.noise_level, "clip": tc.noise_clip, "noisy_target": tc.noisy_target,
-            "cosine": tc.lr_schedule == "cosine", "init": tc.init is not None}
-
-
-def active_shape(info) -> dict | None:
-    """The dataset, kind and sizes of the sidebar's model (`info`), which a warm start keeps; None when
-    there is none, or its dataset is not one the page trains on."""
-    if info is None or (info.meta.get("dataset") or {}).get("name") not in ae.data.DATASETS:
-        return None
-    m = info.meta["model"]
-    return {"dataset": info.meta["dataset"]["name"], "kind": m["kind"], "latent": int(m["latent_dim"]),
-            "hidden": ",".join(str(h) for h in m.get("hidden") or ())}
+def fill(values: TrainForm, notice: bool = True) -> None:
+    """Put a whole form into the widgets (a preset, a run taken back after a reload)."""
+    for name, value in values.values().items():
+        FORM.set(name, value)
+    if notice:
+        ss["train.notice"] = True
 
 
 def kind_changed() -> None:   # each kind has its own meaning of "hidden sizes"
-    kind = ss[wkey("kind")]
-    renew({"kind": kind, "hidden": ",".join(map(str, ae.MODELS[kind].default_hidden))})
+    FORM._copy("kind")
+    FORM.set("hidden", form().with_kind(FORM["kind"]).hidden)
 
 
 def noise_changed() -> None:  # keep the level inside the new kind's range
-    noise = ss[wkey("noise")]
-    renew({"noise": noise, "level": min(val("level"), ae.noise.LEVEL_RANGE[noise][1])})
+    FORM._copy("noise")
+    FORM.set("level", form().with_noise(FORM["noise"]).level)
 
 
-def duration(seconds: float | None) -> str:
-    s = int(round(seconds or 0))
-    return t("train.time", m=s // 60, s=s % 60) if s >= 60 else t("train.time_s", s=s)
+def warm_shape(record) -> dict | None:
+    """The dataset, kind and sizes of the sidebar's model, which a warm start keeps."""
+    if record is None:
+        return None
+    return {"dataset": record.dataset.name, "kind": record.config.kind, "latent": record.config.latent_dim,
+            "hidden": ",".join(str(h) for h in record.config.hidden)}
 
 
 def describe(job: jobs.TrainingJob) -> str:
@@ -113,125 +63,118 @@ def describe(job: jobs.TrainingJob) -> str:
     return ", ".join(parts)
 
 
-job: jobs.TrainingJob | None = ss.get("train.job")
-if job is not None and ss.pop("train.claimed", False):
-    renew(values_of(job))
-snap = job.snapshot() if job is not None else None
-busy = snap is not None and snap.active
+# ---------------------------------------------------------------- the form
 
-st.title(t("train.heading"))
-st.markdown(t("train.intro"))
-if ss.get("train.saved_name"):
-    st.success(t("train.saved", name=ss.pop("train.saved_name")))
-if ss.pop("train.run_gone", False):
-    minutes = f"{ae.jobs.default_shelf().grace_s / 60:.1f}".rstrip("0").rstrip(".")
-    st.info(t("train.run_gone", minutes=minutes), icon=":material/history:")
+def settings_panel(busy: bool) -> tuple[bool, bool, str | None]:
+    """The form's widgets; returns (start clicked, stop clicked, the warm start's checkpoint or None).
+    A lesson link (?lesson=1) shows only the lesson's presets, the number of epochs and Start/Stop."""
+    simple = lesson()
+    with st.container(border=True):
+        head, b1, b2 = st.columns([2, 1, 1], vertical_alignment="center")
+        head.subheader(t("train.settings"))
+        b1.button(t("train.preset"), on_click=fill, args=(LESSON,), help=t("train.preset_help"), disabled=busy,
+                  key="train.preset", icon=":material/menu_book:", width="stretch")
+        b2.button(t("train.preset_denoise"), on_click=fill, args=(LESSON_DENOISE,),
+                  help=t("train.preset_denoise_help"), disabled=busy, key="train.preset_denoise",
+                  icon=":material/auto_fix_high:", width="stretch")
+        if ss.pop("train.notice", None):
+            st.toast(t("train.preset_done"))
 
-# ---------------------------------------------------------------- settings
+        # A warm start keeps the active model's dataset, kind and sizes: they are shown, not chosen.
+        active = catalog().records.get(ss.get("model", ""))
+        shape = warm_shape(active)
+        warm = bool(FORM["init"]) and shape is not None and not simple
+        if warm and not busy:
+            for name, value in shape.items():   # the sidebar's model may have changed: show the new one's
+                if FORM[name] != value:
+                    FORM.set(name, value)
+        if FORM["dataset"] not in ae.data.choices():   # a user dataset deleted since
+            FORM.set("dataset", TrainForm().dataset)
+        if simple:
+            FORM.set("init", False)
+            st.columns([1, 3])[0].number_input(t("train.epochs"), 1, 200, step=1, disabled=busy,
+                                               **FORM.widget("epochs", bounds=(1, 200)))
+            st.caption(t("train.lesson_note", what=describe_form(form())))
+        else:
+            st.toggle(t("train.init"), disabled=busy or shape is None, help=t("train.init_help"),
+                      **FORM.widget("init"))
+            if warm:
+                st.caption(t("train.init_note", name=active.name, kind=t(f"kind.{shape['kind']}"), z=shape["latent"]))
+            advanced(busy, warm)
 
-with st.container(border=True):
-    head, b1, b2 = st.columns([2, 1, 1], vertical_alignment="center")
-    head.subheader(t("train.settings"))
-    b1.button(t("train.preset"), on_click=fill, args=(LESSON,), help=t("train.preset_help"), disabled=busy,
-              key="train.preset", icon=":material/menu_book:", width="stretch")
-    b2.button(t("train.preset_denoise"), on_click=fill, args=(LESSON_DENOISE,), help=t("train.preset_denoise_help"),
-              disabled=busy, key="train.preset_denoise", icon=":material/auto_fix_high:", width="stretch")
-    if ss.pop("train.notice", None):
-        st.toast(t("train.preset_done"))
+        go_col, stop_col, _ = st.columns([1, 1, 3])
+        start = go_col.button(t("train.start"), type="primary", disabled=busy, key="train.start",
+                              icon=":material/play_arrow:", width="stretch")
+        stop = stop_col.button(t("train.stop"), disabled=not busy, key="train.stop",
+                               icon=":material/stop:", width="stretch")
+    return start, stop, str(active.path) if warm else None
 
-    # A warm start keeps the active model's dataset, kind and sizes: they are shown, not chosen.
-    sync()   # the toggle's new value, before the widgets it fixes are drawn
-    active = active_info()
-    shape = active_shape(active)
-    warm = bool(val("init")) and shape is not None
-    if warm and not busy and any(val(k) != v for k, v in shape.items()):
-        renew(shape)   # the sidebar's model changed: show the new one's
-    st.toggle(t("train.init"), warm, key=wkey("init"), disabled=busy or shape is None,
-              help=t("train.init_help"))
-    if warm:
-        st.caption(t("train.init_note", name=active.name, kind=t(f"kind.{shape['kind']}"), z=shape["latent"]))
 
-    datasets, kinds, noises = list(ae.data.DATASETS), list(ae.MODELS), list(ae.NOISES)
+def describe_form(f: TrainForm) -> str:
+    """The lesson's model and data in a few words, for the lesson view (its settings are not shown)."""
+    what = f"{dataset_title(f.dataset)}, {t('kind.' + f.kind)}, z = {f.latent}"
+    return what + (f", {t('noise.' + f.noise)} {f.level:g}" if f.denoise else "")
+
+
+def advanced(busy: bool, warm: bool) -> None:
+    """Every setting of the form (hidden in a lesson view)."""
+    datasets, kinds, noises = ae.data.choices(), list(ae.MODELS), list(ae.NOISES)
     fixed = busy or warm
     c = st.columns(4)
-    c[0].selectbox(t("train.dataset"), datasets, index=datasets.index(val("dataset")), key=wkey("dataset"),
-                   disabled=fixed, format_func=labels("train.ds", datasets))
-    c[1].selectbox(t("train.kind"), kinds, index=kinds.index(val("kind")), key=wkey("kind"), disabled=fixed,
-                   on_change=kind_changed, format_func=labels("kind", kinds))
-    c[2].number_input(t("train.latent"), 1, 128, val("latent"), step=1, key=wkey("latent"), disabled=fixed,
-                      help=t("train.latent_help"))
-    c[3].text_input(t("train.hidden"), val("hidden"), key=wkey("hidden"), disabled=fixed, help=t("train.hidden_help"))
+    c[0].selectbox(t("train.dataset"), datasets, disabled=fixed,
+                   format_func={d: dataset_title(d) for d in datasets}.get,
+                   **FORM.widget("dataset", options=datasets))
+    c[1].selectbox(t("train.kind"), kinds, disabled=fixed, format_func=labels("kind", kinds),
+                   **{**FORM.widget("kind"), "on_change": kind_changed, "args": ()})
+    c[2].number_input(t("train.latent"), 1, 128, step=1, disabled=fixed, help=t("train.latent_help"),
+                      **FORM.widget("latent"))
+    c[3].text_input(t("train.hidden"), disabled=fixed, help=t("train.hidden_help"), **FORM.widget("hidden"))
 
     c = st.columns(4)
-    c[0].number_input(t("train.epochs"), 1, 200, val("epochs"), step=1, key=wkey("epochs"), disabled=busy)
-    c[1].number_input(t("train.batch"), 1, 4096, val("batch"), step=16, key=wkey("batch"), disabled=busy)
-    c[2].number_input(t("train.lr"), 0.00001, 1.0, val("lr"), step=0.0005, format="%.4f", key=wkey("lr"),
-                      disabled=busy)
-    c[3].number_input(t("train.seed"), 0, 2**31 - 1, val("seed"), step=1, key=wkey("seed"), disabled=busy,
-                      help=t("train.seed_help"))
+    c[0].number_input(t("train.epochs"), 1, 200, step=1, disabled=busy, **FORM.widget("epochs"))
+    c[1].number_input(t("train.batch"), 1, 4096, step=16, disabled=busy, **FORM.widget("batch"))
+    c[2].number_input(t("train.lr"), 0.00001, 1.0, step=0.0005, format="%.4f", disabled=busy,
+                      **FORM.widget("lr"))
+    c[3].number_input(t("train.seed"), 0, 2**31 - 1, step=1, disabled=busy, help=t("train.seed_help"),
+                      **FORM.widget("seed"))
 
     c = st.columns(4)
-    quick = c[0].toggle(t("train.quick"), val("quick"), key=wkey("quick"), disabled=busy, help=t("train.quick_help"))
-    c[1].number_input(t("train.subset"), 64, 60000, val("subset"), step=500, key=wkey("subset"),
-                      disabled=busy or not quick)
-    denoise = c[2].toggle(t("train.denoise"), val("denoise"), key=wkey("denoise"), disabled=busy,
-                          help=t("train.denoise_help"))
-    c[3].toggle(t("train.cosine"), val("cosine"), key=wkey("cosine"), disabled=busy, help=t("train.cosine_help"))
-    if ae.MODELS[val("kind")].skips and not denoise:
+    quick = c[0].toggle(t("train.quick"), disabled=busy, help=t("train.quick_help"), **FORM.widget("quick"))
+    c[1].number_input(t("train.subset"), 64, 60000, step=500, disabled=busy or not quick, **FORM.widget("subset"))
+    denoise = c[2].toggle(t("train.denoise"), disabled=busy, help=t("train.denoise_help"), **FORM.widget("denoise"))
+    c[3].toggle(t("train.cosine"), disabled=busy, help=t("train.cosine_help"), **FORM.widget("cosine"))
+    if ae.MODELS[FORM["kind"]].skips and not denoise:
         st.warning(t("train.unet_note"))
     if denoise:
-        c = st.columns([1, 1, 0.8, 1.2])
-        noise = c[0].selectbox(t("train.noise"), noises, index=noises.index(val("noise")), key=wkey("noise"),
-                               disabled=busy, on_change=noise_changed, format_func=labels("train.noise", noises))
-        top = ae.noise.LEVEL_RANGE[noise][1]
-        c[1].slider(t("train.level"), 0.0, top, min(val("level"), top), step=0.05, key=wkey("level"), disabled=busy)
-        if noise == "gaussian":
-            c[2].toggle(t("train.clip"), val("clip"), key=wkey("clip"), disabled=busy, help=t("train.clip_help"))
-        if c[3].toggle(t("train.noisy_target"), val("noisy_target"), key=wkey("noisy_target"), disabled=busy,
-                       help=t("train.noisy_target_help")):
-            st.caption(t("train.noisy_target_note"))
-    sync()   # remember every value across page switches and language changes
-
-    go_col, stop_col, _ = st.columns([1, 1, 3])
-    start = go_col.button(t("train.start"), type="primary", disabled=busy, key="train.start",
-                          icon=":material/play_arrow:", width="stretch")
-    stop = stop_col.button(t("train.stop"), disabled=not busy, key="train.stop",
-                           icon=":material/stop:", width="stretch")
+        noise_panel(busy, noises)
 
 
-def settings() -> tuple[ae.ModelConfig, ae.TrainConfig]:
-    v = {name: val(name) for name in DEFAULTS}
-    hidden = jobs.parse_sizes(v["hidden"])
-    denoise = bool(v["denoise"])
-    model = ae.ModelConfig(kind=v["kind"], latent_dim=int(v["latent"]), hidden=hidden)
-    train = ae.TrainConfig(epochs=int(v["epochs"]), batch_size=int(v["batch"]), lr=float(v["lr"]),
-                           seed=int(v["seed"]), limit=int(v["subset"]) if v["quick"] else None,
-                           noise=(v["noise"],) if denoise else (), noise_level=float(v["level"]),
-                           noise_clip=bool(v["clip"]) if v["noise"] == "gaussian" else True,
-                           noisy_target=denoise and bool(v["noisy_target"]),
-                           lr_schedule="cosine" if v["cosine"] else "constant",
-                           init=str(active.path) if warm else None)
-    return model, train
+def noise_panel(busy: bool, noises: list[str]) -> None:
+    c = st.columns([1, 1, 0.8, 1.2])
+    noise = c[0].selectbox(t("train.noise"), noises, disabled=busy, format_func=labels("noise", noises),
+                           **{**FORM.widget("noise"), "on_change": noise_changed, "args": ()})
+    record = ae.NOISES[noise]
+    c[1].slider(t("train.level"), record.level.low, record.level.high, step=record.level.step, disabled=busy,
+                help=t(f"noise.{noise}.level"), **FORM.widget("level"))
+    if record.clip:
+        c[2].toggle(t("train.clip"), disabled=busy, help=t("train.clip_help"), **FORM.widget("clip"))
+    if c[3].toggle(t("train.noisy_target"), disabled=busy, help=t("train.noisy_target_help"),
+                   **FORM.widget("noisy_target")):
+        st.caption(t("train.noisy_target_note"))
 
 
-if start and not busy:
+def start_run(job: jobs.TrainingJob | None, snap, init: str | None) -> None:
     try:
-        model_config, train_config = settings()
-    except ValueError as e:
-        st.error(t("train.hidden_bad") if "hidden size" in str(e) else f"{t('train.bad_settings')} {e}")
-    else:
-        try:
-            new = jobs.TrainingJob(model_config, train_config, val("dataset"))
-        except ValueError as e:
-            st.error(f"{t('train.bad_settings')} {e}")
-        else:
-            if snap is not None and snap.history:   # kept for the comparison (e.g. first-printing target)
-                ss["train.previous"] = {"history": snap.history, "recon": snap.recon, "inputs": snap.inputs,
-                                        "dataset": job.dataset, "what": describe(job)}
-            hold_training_run(new.start())   # the run survives a reload: see pages/_common.py
-            st.rerun()
-if stop and job is not None:
-    job.stop()
+        new = jobs.TrainingJob(*form().configs(init), FORM["dataset"])
+        new.start()
+    except (ValueError, RuntimeError, CheckpointError) as e:
+        st.error(f"{t('train.bad_settings')} {explain(e)}")
+        return
+    if snap is not None and snap.history:   # kept for the comparison (e.g. first-printing target)
+        ss["train.previous"] = {"history": snap.history, "recon": snap.recon, "inputs": snap.inputs,
+                                "dataset": job.dataset, "what": describe(job)}
+    hold_training_run(new)   # the run survives a reload: see pages/_common.py
+    st.rerun()
 
 
 # ---------------------------------------------------------------- the live panel
@@ -265,6 +208,24 @@ def status_line(job: jobs.TrainingJob, s: jobs.JobSnapshot) -> None:
         st.error(f"{t('train.status.failed')} {s.error}")
 
 
+def figures_of(job: jobs.TrainingJob, s: jobs.JobSnapshot, prev: dict | None) -> dict:
+    """The panel's charts, built once per new epoch or picture (the snapshot's version) and drawn
+    again from this session's memo on the polls in between."""
+    memo = ss.get("train.drawn")
+    key = (id(job), s.version, s.status, lang(), id(prev))
+    if memo is not None and memo[0] == key:
+        return memo[1]
+    names = {"train_loss": t("train.train_loss"), "test_loss": t("train.test_loss"), "epoch": t("train.epoch"),
+             "loss": t("train.loss"), "previous": t("train.previous"), "empty": t("train.curves_empty")}
+    out = {"curves": ae.figures.training_curves(s.history, s.epochs, names,
+                                                previous=prev["history"] if prev else None)}
+    if s.latent is not None:
+        out["map"] = ae.figures.latent_preview(s.latent, s.latent_labels, class_names(job.dataset, s.class_names),
+                                               s.latent_method)
+    ss["train.drawn"] = (key, out)
+    return out
+
+
 def live_panel() -> None:
     job = ss.get("train.job")
     if job is None:
@@ -280,71 +241,72 @@ def live_panel() -> None:
     done = s.epoch if s.status != jobs.STOPPED else round(s.batches_done / per_epoch, 1)
     m = st.columns(5)
     m[0].metric(t("train.metric.epoch"), f"{done:g} / {s.epochs}")
-    m[1].metric(t("train.metric.train"), f"{last['train_loss']:.4f}" if last.get("train_loss") is not None else "–")
-    m[2].metric(t("train.metric.test"), f"{last['test_loss']:.4f}" if last.get("test_loss") is not None else "–")
-    m[3].metric(t("train.metric.psnr"), f"{last['test_psnr']:.1f}" if last.get("test_psnr") is not None else "–")
+    for col, name, label, fmt in ((m[1], "train_loss", "train.metric.train", ".4f"),
+                                  (m[2], "test_loss", "train.metric.test", ".4f"),
+                                  (m[3], "test_psnr", "train.metric.psnr", ".1f")):
+        col.metric(t(label), format(last[name], fmt) if last.get(name) is not None else "–")
     m[4].metric(t("train.metric.time"), duration(s.elapsed_s))
 
     prev = ss.get("train.previous")
-    same_data = prev is not None and prev["dataset"] == job.dataset
+    prev = prev if prev is not None and prev["dataset"] == job.dataset else None
+    figs = figures_of(job, s, prev)
     left, right = st.columns([1, 1], gap="large")
     with left:
         st.subheader(t("train.curves"))
-        labels = {"train_loss": t("train.train_loss"), "test_loss": t("train.test_loss"), "epoch": t("train.epoch"),
-                  "loss": t("train.loss"), "previous": t("train.previous"),
-                  "empty": t("train.curves_empty")}
-        st.plotly_chart(ae.figures.training_curves(s.history, s.epochs, labels,
-                                                   previous=prev["history"] if same_data else None),
-                        config={"displayModeBar": False}, key="train.curves_chart")
+        st.plotly_chart(figs["curves"], config={"displayModeBar": False}, key="train.curves_chart")
         loss_name = t("train.loss_name.vae" if job.model_config.kind == "vae" else "train.loss_name.mse")
         note = t("train.curves_caption", loss=loss_name, n=min(s.test_size, job.eval_limit or s.test_size))
-        if same_data:
-            note += " " + t("train.previous_caption", what=prev["what"])
-        st.caption(note)
+        st.caption(note + (" " + t("train.previous_caption", what=prev["what"]) if prev else ""))
     with right:
         st.subheader(t("train.latent_map"))
-        if s.latent is not None:
-            names = [t(f"train.class.{job.dataset}.{i}") if f"train.class.{job.dataset}.{i}" in STRINGS[lang()] else c
-                     for i, c in enumerate(s.class_names)]
-            st.plotly_chart(ae.figures.latent_preview(s.latent, s.latent_labels, names, s.latent_method),
-                            config={"displayModeBar": False}, key="train.latent_chart")
+        if "map" in figs:
+            st.plotly_chart(figs["map"], config={"displayModeBar": False}, key="train.latent_chart")
             n, d = len(s.latent), job.model_config.latent_dim
             st.caption(t("train.latent_raw", n=n) if s.latent_method == "raw" else t("train.latent_pca", n=n, d=d))
-
-    if s.recon is not None:
-        st.subheader(t("train.pictures"))
-        rows, names = [s.originals], [t("word.original")]
-        if s.inputs is not None:
-            rows.append(s.inputs)
-            names.append(t("train.row.noisy"))
-        rows.append(s.recon)
-        names.append(t("word.reconstruction"))
-        if same_data and prev["recon"] is not None and len(prev["recon"]) == len(s.recon) and (
-                (prev["inputs"] is None) == (s.inputs is None)):
-            rows.append(prev["recon"])
-            names.append(t("train.row.previous"))
-        show_rows(rows, captions=names, scale=3)
-        st.caption(t("train.pictures_at", at=f"{s.preview_at:.1f}".rstrip("0").rstrip(".")))
-
+    pictures(s, prev)
     finish_rerun(s)
 
 
+def pictures(s: jobs.JobSnapshot, prev: dict | None) -> None:
+    st.subheader(t("train.pictures"))
+    rows, names = [s.originals], [t("word.original")]
+    if s.inputs is not None:
+        rows.append(s.inputs)
+        names.append(t("train.row.noisy"))
+    rows.append(s.recon)
+    names.append(t("word.reconstruction"))
+    if prev and prev["recon"] is not None and len(prev["recon"]) == len(s.recon) and (
+            (prev["inputs"] is None) == (s.inputs is None)):
+        rows.append(prev["recon"])
+        names.append(t("train.row.previous"))
+    show_rows(rows, captions=names, scale=3, inline=s.active)   # redrawn while it trains: no media files
+    st.caption(t("train.pictures_at", at=f"{s.preview_at:.1f}".rstrip("0").rstrip(".")))
+
+
 def finish_rerun(s: jobs.JobSnapshot) -> None:
-    """When the run ends, redraw the whole page once: the settings unlock and the save form appears."""
-    if ss.get("train.was_active") and not s.active:
-        ss["train.was_active"] = False
+    """When the run ends, or starts after waiting, redraw the whole page once: the settings unlock and
+    the save form appears, or the panel polls at its running pace."""
+    if ss.get("train.was_status") not in (None, s.status) and (not s.active or s.status == jobs.RUNNING):
+        ss["train.was_status"] = s.status
         st.rerun()
-    ss["train.was_active"] = s.active
+    ss["train.was_status"] = s.status
 
 
-(st.fragment(run_every=1.0)(live_panel) if busy else live_panel)()
+def poll_every(s: jobs.JobSnapshot) -> float:
+    """How often a busy panel looks again: every second for the session that watches its own running
+    run; a queued run, or a run another tab started too, rarely (many tabs polling starved the server)."""
+    mine = ae.shelf.default_shelf().holders(ss.get("train.token", "")) <= 1
+    return 1.0 if s.status == jobs.RUNNING and mine else 5.0
 
 
 # ---------------------------------------------------------------- save
 
 def suggested_name(job: jobs.TrainingJob) -> str:
-    short = {"fashion-mnist": "fmnist"}.get(job.dataset, job.dataset)
-    base = f"{short}_{job.model_config.kind}_z{job.model_config.latent_dim}"
+    try:
+        short = ae.data.spec(job.dataset).short or "data"   # a user dataset: its folder name
+    except ValueError:
+        short = "data"
+    base = f"{short[:32]}_{job.model_config.kind}_z{job.model_config.latent_dim}"
     base += "_denoise" if job.train_config.noise else ""
     base += "_noisytarget" if job.train_config.noisy_target else ""
     name, i = base, 2
@@ -353,30 +315,66 @@ def suggested_name(job: jobs.TrainingJob) -> str:
     return name
 
 
-if job is not None and not busy and snap.can_save:
+def saved_notice(job: jobs.TrainingJob) -> None:
+    """A save done in an earlier run (perhaps one a click interrupted right after the save): select the
+    model in the sidebar and say so, once."""
+    saved = job.snapshot().saved_to if job is not None else None
+    if saved and ss.get("train.saved_seen") != saved:
+        ss["train.saved_seen"] = saved
+        ss["model.pending"] = saved
+        refresh_catalog()
+        st.rerun()   # the sidebar is drawn before the page: run again so it shows the new model
+    if saved and ss.get("train.saved_shown") != saved:
+        ss["train.saved_shown"] = saved
+        st.success(t("train.saved", name=Path(saved).name))
+
+
+def save_panel(job: jobs.TrainingJob) -> None:
     with st.form("train.save_form", border=True):
         st.subheader(t("train.save_heading"))
         name = st.text_input(t("train.save_name"), value=suggested_name(job), max_chars=64,
                              help=t("train.save_name_help"), key=f"train.save_name.{id(job)}.{ss.get('train.saves', 0)}")
         overwrite = st.checkbox(t("train.overwrite"), key="train.overwrite")
         submitted = st.form_submit_button(t("train.save"), type="primary", icon=":material/save:")
-    if submitted:
-        name = name.strip()
-        try:
-            ae.checkpoint.check_name(name)
-        except CheckpointError:
-            st.error(t("train.bad_name"))
-        else:
-            if (USER_CHECKPOINTS / name / "config.json").exists() and not overwrite:
-                st.error(t("train.name_taken", name=name))
-            else:
-                try:
-                    with st.spinner(t("train.saving")):
-                        path = job.save(name, USER_CHECKPOINTS, overwrite=overwrite)
-                except (CheckpointError, ValueError, OSError) as e:
-                    st.error(f"{t('train.save_failed')} {e}")
-                else:
-                    ss["model.pending"] = str(path)   # the sidebar selects it on the next run
-                    ss["train.saved_name"] = name
-                    ss["train.saves"] = ss.get("train.saves", 0) + 1   # a fresh name suggestion next time
-                    st.rerun()
+    if not submitted:
+        return
+    name = name.strip()
+    try:
+        ae.checkpoint.check_name(name)
+    except CheckpointError:
+        st.error(t("train.bad_name"))
+        return
+    try:
+        with st.spinner(t("train.saving")):
+            job.save(name, USER_CHECKPOINTS, overwrite=overwrite)
+    except ae.checkpoint.CheckpointExists:
+        st.error(t("train.name_taken", name=name))
+    except (CheckpointError, ValueError, OSError) as e:
+        st.error(f"{t('train.save_failed')} {e}")
+    else:
+        ss["train.saves"] = ss.get("train.saves", 0) + 1   # a fresh name suggestion next time
+        saved_notice(job)
+
+
+# ---------------------------------------------------------------- the page
+
+job: jobs.TrainingJob | None = ss.get("train.job")
+if job is not None and ss.pop("train.claimed", False):
+    fill(TrainForm.of(job.model_config, job.train_config, job.dataset), notice=False)
+snap = job.snapshot() if job is not None else None
+busy = snap is not None and snap.active
+
+st.title(t("train.heading"))
+st.markdown(t("train.intro"))
+saved_notice(job)
+if ss.pop("train.run_gone", False):
+    minutes = f"{ae.shelf.default_shelf().grace_s / 60:.1f}".rstrip("0").rstrip(".")
+    st.info(t("train.run_gone", minutes=minutes), icon=":material/history:")
+start, stop, init = settings_panel(busy)
+if start and not busy:
+    start_run(job, snap, init)
+if stop and job is not None:
+    job.stop()
+(st.fragment(run_every=poll_every(snap))(live_panel) if busy else live_panel)()
+if job is not None and not busy and snap.can_save:
+    save_panel(job)

@@ -12,9 +12,9 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")   # before torch: idle threa
 
 import torch  # noqa: E402
 
-from bench.common import CHROMIUM, CHROMIUM_ARGS
-from bench.common import start_server as bench_server
-from bench.common import stop_server  # noqa: F401  (tests import it from here)
+from tests.live import CHROMIUM, CHROMIUM_ARGS
+from tests.live import start_server as live_server
+from tests.live import stop_server  # noqa: F401  (tests import it from here)
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-results"
@@ -31,20 +31,18 @@ def _seed():
 
 @pytest.fixture(autouse=True)
 def router_on_every_run(monkeypatch):
-    """Run app.py (the router and its sidebar) on every AppTest run, as a live server does.
-
-    A `pages/` folder beside app.py makes Streamlit start in its old multipage mode until app.py has
-    called st.navigation once (app.py switches it off on a live server's first run: see there); a
-    server then stays in the new mode, but AppTest resets the flag before each run and, from the second
-    run on, would run the page file alone, without the sidebar.
-    """
+    """Run app.py (the router and its sidebar) on every AppTest run, as a live server does: AppTest resets
+    Streamlit's multipage-mode flag before each run, so every new session switches it off again with the
+    app's own fix (pages/_router.py), as `python app.py` does once for a server."""
     from streamlit.runtime.pages_manager import PagesManager
+
+    from pages._router import use_new_mode
 
     init = PagesManager.__init__
 
     def new_mode(self, *args, **kwargs):
         init(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
+        use_new_mode()
     monkeypatch.setattr(PagesManager, "__init__", new_mode)
 
 
@@ -87,10 +85,11 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 1400, "height": 1000}}
 
 
-def start_server(env_extra: dict | None = None) -> tuple[subprocess.Popen, str]:
-    """bench.common's server (one copy for tests and benchmarks), its log under test-results/."""
+def start_server(env_extra: dict | None = None, script: Path | None = None) -> tuple[subprocess.Popen, str]:
+    """tests/live.py's server (one copy for tests and benchmarks) of app.py or another `script`, its log
+    under test-results/."""
     log = ARTIFACTS / "server-{port}.log" if ARTIFACTS.is_dir() else None
-    return bench_server(env_extra, log=log)
+    return live_server(env_extra, log=log, script=script)
 
 
 @pytest.fixture(scope="session")
@@ -99,6 +98,16 @@ def app_url(user_checkpoints):
     ARTIFACTS.mkdir(exist_ok=True)
     # a closed tab's run waits 20 s (not 2 minutes) for a reload to take it back
     srv, url = start_server({"AE_USER_CHECKPOINTS": str(user_checkpoints), "AE_RUN_GRACE_S": "20"})
+    yield url
+    stop_server(srv)
+
+
+@pytest.fixture(scope="session")
+def decoder_app_url():
+    """tests/apps/decoder_app.py (the browser decoder's three views, checkpoints/mnist_vae_z2) on a
+    server of its own; shared by the browser decoder's test and bench.generate's."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    srv, url = start_server(script=ROOT / "tests" / "apps" / "decoder_app.py")
     yield url
     stop_server(srv)
 

@@ -10,7 +10,7 @@ import pytest
 
 import bench.common as common
 from bench import quality, report, train
-from bench.common import percentile, summary_ms
+from tests.live import percentile, summary_ms
 
 
 def test_percentile_and_summary():

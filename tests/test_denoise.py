@@ -7,7 +7,7 @@ import torch
 import ae
 from ae import denoise
 from ae.baselines import BASELINES
-from ae.noise import LEVEL_RANGE, NOISES
+from ae.noise import NOISES
 
 
 @pytest.fixture(scope="module")
@@ -52,8 +52,6 @@ def test_compare_rows_and_figures(batch, models):
     # the model trained on damaged inputs restores them better than the one trained on clean ones
     assert result.mean["denoiser"]["psnr"] > result.mean["plain"]["psnr"]
     assert result.mean["denoiser"]["psnr"] > result.mean["none"]["psnr"] + 3
-    assert result.best("psnr") == max(result.names, key=lambda n: result.mean[n]["psnr"])
-    assert result.best("mse") == min(result.names, key=lambda n: result.mean[n]["mse"])
 
 
 def test_compare_options_and_errors(batch, models):
@@ -68,10 +66,10 @@ def test_compare_options_and_errors(batch, models):
         denoise.compare(batch, noisy, {"none": models["plain"]})
 
 
-@pytest.mark.parametrize("kind", list(LEVEL_RANGE))
+@pytest.mark.parametrize("kind", list(NOISES))
 def test_levels_span_clean_to_heaviest(kind):
     xs = denoise.levels(kind)
-    assert xs[0] == 0.0 and xs[-1] == pytest.approx(LEVEL_RANGE[kind][1]) and xs == sorted(xs)
+    assert xs[0] == 0.0 and xs[-1] == pytest.approx(NOISES[kind].level.high) and xs == sorted(xs)
 
 
 def test_psnr_curve_falls_with_noise(batch, models):
@@ -106,20 +104,38 @@ def test_trained_noises_reads_the_train_config():
     assert not denoise.is_denoiser({}) and denoise.is_denoiser({"train": {"noise": "block"}})
 
 
+def record(name, kind="dense", z=3, noise=(), psnr=None):
+    from pathlib import Path
+
+    from ae.checkpoint import DatasetInfo, ModelRecord
+    return ModelRecord(name=name, path=Path("c") / name, config=ae.ModelConfig(kind, z),
+                       dataset=DatasetInfo("fashion-mnist", "tests", None, None), train={"noise": list(noise)},
+                       figures={}, denoise={k: {"psnr": psnr} for k in noise} if psnr else {}, history=(),
+                       started_from=None, weights_sha256=name, meta={})
+
+
 def test_default_pair_follows_the_active_model():
-    metas = {"c/fmnist_dense_z3": meta("fmnist_dense_z3"),
-             "c/fmnist_conv_z32": meta("fmnist_conv_z32", "conv", 32),
-             "c/fmnist_conv_denoise": meta("fmnist_conv_denoise", "conv", 64, ["gaussian", "mask"]),
-             "c/fmnist_dense_z3_denoise": meta("fmnist_dense_z3_denoise", "dense", 3, ["gaussian"])}
-    assert denoise.is_denoiser(metas["c/fmnist_conv_denoise"]) and not denoise.is_denoiser(metas["c/fmnist_conv_z32"])
-    assert denoise.default_pair("c/fmnist_dense_z3", metas) == ("c/fmnist_dense_z3", "c/fmnist_dense_z3_denoise")
-    assert denoise.default_pair("c/fmnist_conv_z32", metas) == ("c/fmnist_conv_z32", "c/fmnist_conv_denoise")
-    assert denoise.default_pair("c/fmnist_conv_denoise", metas) == ("c/fmnist_conv_z32", "c/fmnist_conv_denoise")
-    only_plain = {k: v for k, v in metas.items() if not denoise.is_denoiser(v)}
+    records = {"c/fmnist_dense_z3": record("fmnist_dense_z3"),
+               "c/fmnist_conv_z32": record("fmnist_conv_z32", "conv", 32),
+               "c/fmnist_conv_denoise": record("fmnist_conv_denoise", "conv", 64, ["gaussian", "mask"], 18.0),
+               "c/fmnist_dense_z3_denoise": record("fmnist_dense_z3_denoise", "dense", 3, ["gaussian"], 17.0)}
+    assert records["c/fmnist_conv_denoise"].is_denoiser and not records["c/fmnist_conv_z32"].is_denoiser
+    # a plain active model is paired with the strongest denoiser (most kinds learned, then best figures),
+    # not with its weak namesake: with that, the autoencoders lost to a median filter (issue 17)
+    assert denoise.default_pair("c/fmnist_dense_z3", records) == ("c/fmnist_dense_z3", "c/fmnist_conv_denoise")
+    assert denoise.default_pair("c/fmnist_conv_z32", records) == ("c/fmnist_conv_z32", "c/fmnist_conv_denoise")
+    # an active denoiser keeps its role; its plain partner is the closest
+    assert denoise.default_pair("c/fmnist_conv_denoise", records) == ("c/fmnist_conv_z32", "c/fmnist_conv_denoise")
+    assert denoise.default_pair("c/fmnist_dense_z3_denoise", records) == ("c/fmnist_dense_z3",
+                                                                         "c/fmnist_dense_z3_denoise")
+    only_plain = {k: v for k, v in records.items() if not v.is_denoiser}
     assert denoise.default_pair("c/fmnist_conv_z32", only_plain) == ("c/fmnist_conv_z32", None)
-    vae = {"c/mnist_vae_z2": meta("mnist_vae_z2", "vae", 2), "c/mnist_conv_z16": meta("mnist_conv_z16", "conv", 16),
-           "c/mnist_conv_denoise": meta("mnist_conv_denoise", "conv", 64, ["block"])}
+    generalists = {**records, "c/fmnist_refine": record("fmnist_refine", "conv_refine", 64, ["gaussian", "mask"], 19.5)}
+    assert denoise.default_pair("c/fmnist_dense_z3", generalists)[1] == "c/fmnist_refine"   # same kinds, restores better
+    vae = {"c/mnist_vae_z2": record("mnist_vae_z2", "vae", 2), "c/mnist_conv_z16": record("mnist_conv_z16", "conv", 16),
+           "c/mnist_conv_denoise": record("mnist_conv_denoise", "conv", 64, ["block"])}
     assert denoise.default_pair("c/mnist_conv_denoise", vae) == ("c/mnist_conv_z16", "c/mnist_conv_denoise")
+    assert denoise.default_pair("c/gone", vae) == ("c/mnist_conv_z16", "c/mnist_conv_denoise")
 
 
 def test_ssim_matches_scikit_image(batch):

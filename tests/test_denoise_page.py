@@ -55,8 +55,8 @@ def page(monkeypatch, folders, lang="en", user="user") -> AppTest:
 
 
 def picker(at: AppTest, name: str):
-    """The plain or the denoiser picker (its key ends in a number the page bumps when it picks anew)."""
-    found = [s for s in at.selectbox if (s.key or "").startswith(f"denoise.w.{name}.")]
+    """The plain or the denoiser picker (its key ends in the language)."""
+    found = [s for s in at.selectbox if s.key in (f"denoise.{name}.en", f"denoise.{name}.ko")]
     assert len(found) == 1, [s.key for s in at.selectbox]
     return found[0]
 
@@ -83,13 +83,13 @@ def test_renders_both_models_and_baselines(monkeypatch, folders, lang):
 
 def test_slider_moves_change_figures_and_are_reproducible(monkeypatch, folders):
     at = page(monkeypatch, folders)
-    slider = at.slider(key="denoise.w.level.gaussian")
+    slider = at.slider(key="denoise.level.gaussian.en")
     first = means(at)
     slider.set_value(0.8).run()
     heavy = means(at)
     damaged = next(k for k in first if "Damaged" in k)
     assert heavy[damaged][1] < first[damaged][1] - 3         # PSNR of the damaged input drops
-    at.slider(key="denoise.w.level.gaussian").set_value(0.3).run()
+    at.slider(key="denoise.level.gaussian.en").set_value(0.3).run()
     assert means(at) == first                                # the same position gives the same damage
     at.button(key="denoise.fresh").click().run()
     fresh = means(at)
@@ -99,16 +99,16 @@ def test_slider_moves_change_figures_and_are_reproducible(monkeypatch, folders):
 
 def test_noise_kind_switch_and_block_sliders(monkeypatch, folders):
     at = page(monkeypatch, folders, "ko")
-    at.segmented_control(key="denoise.w.kind").set_value("block").run()
+    at.segmented_control(key="denoise.kind.ko").set_value("block").run()
     assert not at.exception, at.exception
-    assert {"denoise.w.block.size", "denoise.w.block.count"} <= {s.key for s in at.slider}
+    assert {"denoise.block.size.ko", "denoise.block.count.ko"} <= {s.key for s in at.slider}
     before = means(at)
-    at.slider(key="denoise.w.block.count").set_value(8).run()
+    at.slider(key="denoise.block.count.ko").set_value(8).run()
     after = means(at)
     damaged = next(iter(before))                              # the first row: the damaged input
     assert after[damaged][1] < before[damaged][1]
-    at.segmented_control(key="denoise.w.kind").set_value("salt_and_pepper").run()
-    assert at.slider(key="denoise.w.level.salt_and_pepper") is not None and not at.exception
+    at.segmented_control(key="denoise.kind.ko").set_value("salt_and_pepper").run()
+    assert at.slider(key="denoise.level.salt_and_pepper.ko") is not None and not at.exception
 
 
 def test_a_denoiser_says_which_noises_it_learned(monkeypatch, folders):
@@ -116,17 +116,17 @@ def test_a_denoiser_says_which_noises_it_learned(monkeypatch, folders):
     at = page(monkeypatch, folders)
     assert picker(at, "denoiser").options == ["tiny_denoise · Gaussian"]
     assert not at.info
-    at.segmented_control(key="denoise.w.kind").set_value("salt_and_pepper").run()
+    at.segmented_control(key="denoise.kind.en").set_value("salt_and_pepper").run()
     assert [i.value for i in at.info] == ["**tiny_denoise** was trained on Gaussian only, not on Salt and pepper: "
                                           "expect less from it here, and pick a denoiser trained on Salt and pepper "
                                           "to see what that training adds."]
-    at.segmented_control(key="denoise.w.kind").set_value("gaussian").run()
+    at.segmented_control(key="denoise.kind.en").set_value("gaussian").run()
     assert not at.info and not at.exception
 
 
 def test_upload_is_prepared_and_hostile_files_get_a_message(monkeypatch, folders):
     at = page(monkeypatch, folders)
-    at.segmented_control(key="denoise.w.source").set_value("upload").run()
+    at.segmented_control(key="denoise.source.en").set_value("upload").run()
     assert at.info                                            # asks for a file
     ink = np.full((90, 60), 255, np.uint8)
     ink[15:75, 25:35] = 0                                     # a dark "1" on white paper
@@ -154,7 +154,7 @@ def test_another_active_model_is_shown_in_the_pickers(monkeypatch, folders):
     assert any("tiny_mask_denoise" in name for name in means(at)) and means(at) != before
     mine = str(folders / "two" / "tiny_denoise")
     picker(at, "denoiser").set_value(mine).run()
-    at.slider(key="denoise.w.level.gaussian").set_value(0.5).run()         # a pick of one's own stays
+    at.slider(key="denoise.level.gaussian.en").set_value(0.5).run()         # a pick of one's own stays
     assert picker(at, "denoiser").value == mine
     assert any("tiny_denoise" in name for name in means(at)) and not any("mask" in name for name in means(at))
     assert not at.exception and not at.warning
@@ -168,8 +168,8 @@ def test_without_a_denoiser_the_rest_is_shown(monkeypatch, folders):
 
 def test_one_chosen_test_image(monkeypatch, folders):
     at = page(monkeypatch, folders)
-    at.segmented_control(key="denoise.w.source").set_value("index").run()
-    at.number_input(key="denoise.w.index").set_value(17).run()
+    at.segmented_control(key="denoise.source.en").set_value("index").run()
+    at.number_input(key="denoise.index.en").set_value(17).run()
     assert not at.exception
     assert "(mean over n = 1)" in " ".join(m.value for m in at.markdown)
 
@@ -177,21 +177,21 @@ def test_one_chosen_test_image(monkeypatch, folders):
 def test_noise_settings_survive_runs_without_the_lab(monkeypatch, folders):
     """While an upload is awaited the lab is not drawn; its settings must still be there afterwards."""
     at = page(monkeypatch, folders)
-    at.segmented_control(key="denoise.w.kind").set_value("block").run()
-    at.slider(key="denoise.w.block.count").set_value(7).run()
-    at.segmented_control(key="denoise.w.source").set_value("upload").run()
+    at.segmented_control(key="denoise.kind.en").set_value("block").run()
+    at.slider(key="denoise.block.count.en").set_value(7).run()
+    at.segmented_control(key="denoise.source.en").set_value("upload").run()
     assert not at.get("plotly_chart")                          # no file yet: no lab
-    at.segmented_control(key="denoise.w.source").set_value("batch").run()
-    assert at.segmented_control(key="denoise.w.kind").value == "block"
-    assert at.slider(key="denoise.w.block.count").value == 7
+    at.segmented_control(key="denoise.source.en").set_value("batch").run()
+    assert at.segmented_control(key="denoise.kind.en").value == "block"
+    assert at.slider(key="denoise.block.count.en").value == 7
 
 
 def test_settings_survive_a_visit_to_another_page(monkeypatch, folders):
     at = page(monkeypatch, folders)
-    at.segmented_control(key="denoise.w.kind").set_value("mask").run()
-    at.slider(key="denoise.w.level.mask").set_value(0.7).run()
+    at.segmented_control(key="denoise.kind.en").set_value("mask").run()
+    at.slider(key="denoise.level.mask.en").set_value(0.7).run()
     at.switch_page("pages/home.py").run()
     at.switch_page("pages/denoise.py").run()
     assert not at.exception, at.exception
-    assert at.segmented_control(key="denoise.w.kind").value == "mask"
-    assert at.slider(key="denoise.w.level.mask").value == pytest.approx(0.7)
+    assert at.segmented_control(key="denoise.kind.en").value == "mask"
+    assert at.slider(key="denoise.level.mask.en").value == pytest.approx(0.7)

@@ -170,6 +170,20 @@ def test_codes_are_cached_on_disk(tmp_path):
     np.testing.assert_allclose(c1, ae.infer.encode(model, x).numpy(), atol=1e-6)
 
 
+def test_cached_encode_keeps_codes_on_disk_and_recomputes_a_stale_entry(tmp_path, monkeypatch):
+    model = ae.build_model(ae.ModelConfig(kind="dense", latent_dim=3, hidden=(16,)))
+    x = ae.data.synthetic(40).images
+    parts = {"weights": "m", "dataset": "synthetic", "split": "train", "n": 40, "seed": 0}
+    codes = E.cached_encode(model, x, parts, E.Cache(tmp_path))
+    np.testing.assert_allclose(codes, ae.infer.encode(model, x).numpy(), atol=1e-6)
+    calls = []
+    monkeypatch.setattr(ae.infer, "encode", lambda *a: calls.append(a) or torch.zeros(40, 3))
+    np.testing.assert_array_equal(E.cached_encode(model, x, parts, E.Cache(tmp_path)), codes)   # from disk
+    assert not calls
+    E.Cache(tmp_path).put(E.cache_key(kind="encode", **parts), {"codes": np.zeros((39, 3), np.float32)})
+    assert E.cached_encode(model, x, parts, E.Cache(tmp_path)).shape == (40, 3) and len(calls) == 1
+
+
 def test_progress_is_reported_and_can_stop():
     z, _ = blobs(100, 6)
     seen = []
@@ -187,13 +201,6 @@ def test_larger_maps_use_fft_gradients_and_still_place_points():
     where = m.place(z[:4] + 0.01)
     spread = np.linalg.norm(m.coords.std(0))
     assert np.linalg.norm(where - m.coords[:4], axis=1).max() < 0.25 * spread
-
-
-def test_threads_default_to_one(monkeypatch):
-    monkeypatch.delenv("AE_TSNE_THREADS", raising=False)
-    assert E.threads() == 1
-    monkeypatch.setenv("AE_TSNE_THREADS", "2")
-    assert E.threads() == 2
 
 
 def test_a_cache_that_cannot_be_written_is_skipped(tmp_path):
@@ -236,3 +243,117 @@ def test_map_fit_can_be_polled_while_it_runs_and_raises_its_error(monkeypatch, t
     with pytest.raises(ValueError, match="at least 4 points"):
         failing.wait(timeout=10)
     assert failing.done and failing.result is None
+
+
+# ---------------------------------------------------------------- the registry carries what pages need
+
+def test_registry_order_availability_and_axes():
+    assert E.available(2, 2)[0] == "raw" and E.available(3, 3)[0] == "raw"      # drawn as they are
+    assert E.available(16, 2)[0] == "tsne" and "raw" not in E.available(16, 2)
+    assert "pca" not in E.available(2, 3) and E.available(2, 3) == ["tsne", "tsne_sklearn"]
+    assert E.EMBEDDERS["raw"].axes(3) == ("z₁", "z₂", "z₃") and E.EMBEDDERS["pca"].axes(2) == ("PC 1", "PC 2")
+    for name, e in E.EMBEDDERS.items():
+        assert set(e.knobs) <= set(e.defaults), name          # a page offers only settings the method takes
+        assert not e.progress or e.slow, name                   # progress is reported by background fits
+
+
+def test_a_new_method_is_one_entry(monkeypatch):
+    """Adding a map method: one record. Available where it says, fitted and cached like the others."""
+    def fit_first(z, dims, settings, on_progress=None):
+        return E.LatentMap(np.ascontiguousarray(z[:, :dims] * settings["scale"], np.float32), "first", dims,
+                           dict(settings))
+    record = E.Embedder("first", fit_first, lambda m, z: z[:, :m.dims] * m.settings["scale"], "code",
+                        {"scale": 2.0}, None, axis="first {n}", latent=(2, None), dims_up_to_latent=True,
+                        knobs={"scale": E.Knob(1, 4)})
+    monkeypatch.setitem(E.EMBEDDERS, "first", record)
+    z, _ = blobs(30, 4)
+    assert "first" in E.available(4, 3) and "first" not in E.available(1, 2)
+    m = E.fit(z, "first", 2, {"scale": 3})
+    np.testing.assert_allclose(m.coords, z[:, :2] * 3)
+    np.testing.assert_allclose(m.place(z[:2]), z[:2, :2] * 3)
+
+
+# ---------------------------------------------------------------- a cache that recovers (issue 17, item 6)
+
+def test_unreadable_cache_entries_are_misses_and_are_deleted(tmp_path):
+    import io
+    import zipfile
+
+    cache = E.Cache(tmp_path, max_bytes=1_000_000)
+    z, _ = blobs(60, 3)
+    parts = {"weights": "w", "dataset": "toy", "split": "test", "n": 60, "seed": 0}
+    good = E.cached_map(z, "pca", 2, None, parts, cache)
+    path = cache.path(E.map_key(parts, "pca", 2))
+    whole = path.read_bytes()
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("coords.npy", b"\0" * 5_000_000)     # inflates to 5 MB, past this cache's 1 MB
+    bad_info = io.BytesIO()
+    np.savez(bad_info, coords=good.coords, info=np.array("{not json"))
+    wrong_shape = io.BytesIO()
+    np.savez(wrong_shape, **{**good.to_arrays(), "coords": np.zeros((60, 3), np.float32)})
+    for content in (whole[: len(whole) // 2], b"PK\x03\x04garbage", bomb.getvalue(), bad_info.getvalue(),
+                    wrong_shape.getvalue()):
+        path.write_bytes(content)
+        again = E.cached_map(z, "pca", 2, None, parts, cache)
+        assert not again.cached and again.coords.shape == (60, 2)
+        np.testing.assert_allclose(again.coords, good.coords)
+        assert E.cached_map(z, "pca", 2, None, parts, cache).cached      # replaced by a good entry
+    path.write_bytes(bomb.getvalue())
+    assert cache.get(E.map_key(parts, "pca", 2)) is None and not path.exists()
+
+
+# ---------------------------------------------------------------- fits that are superseded (issue 17, item 7)
+
+def test_a_cancelled_fit_stops_early_and_is_not_cached(tmp_path):
+    z, _ = blobs(300, 6)
+    parts = {"weights": "c", "n": 300}
+    fit = E.MapFit(z, "tsne", 2, {"iterations": 1000, "perplexity": 15}, parts, E.Cache(tmp_path))
+    fit.cancel()
+    m = fit.wait(60)
+    assert m.cancelled and not E.is_cached(parts, "tsne", 2, {"iterations": 1000, "perplexity": 15},
+                                           E.Cache(tmp_path))
+
+
+def test_map_service_supersedes_a_sessions_older_fit(tmp_path, monkeypatch):
+    """Ten nudges of the perplexity slider: each new request stops the same session's previous fit,
+    one fit is left running; a fit another session waits for is not stopped."""
+    started, release = [], threading.Event()
+
+    def slow_fit(z, dims, settings, on_progress=None):
+        started.append(settings["perplexity"])
+        while not release.is_set():
+            if on_progress(0.5, None):
+                return E.LatentMap(np.zeros((len(z), dims), np.float32), "tsne", dims, dict(settings), cancelled=True)
+            time.sleep(0.01)
+        return E.LatentMap(np.zeros((len(z), dims), np.float32), "tsne", dims, dict(settings))
+
+    monkeypatch.setitem(E.EMBEDDERS, "tsne", E.EMBEDDERS["tsne"].__class__(
+        **{**E.EMBEDDERS["tsne"].__dict__, "fit": slow_fit}))
+    service = E.MapService(cache=E.Cache(tmp_path))
+    z, _ = blobs(40, 6)
+    parts = {"weights": "s", "n": 40}
+    other = service.request("tab-2", z, "tsne", 2, {"perplexity": 10}, parts)
+    fits = [service.request("tab-1", z, "tsne", 2, {"perplexity": 10 + i}, parts) for i in range(10)]
+    assert fits[0] is other                                  # the same map: one fit for both sessions
+    deadline = time.monotonic() + 10
+    while service.running > 2 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert [f.cancelled for f in fits[1:-1]] == [True] * 8 and not fits[-1].cancelled and not other.cancelled
+    assert service.running == 2                              # tab-2's map and tab-1's newest
+    release.set()
+    last = fits[-1].wait(10)
+    assert not last.cancelled and service.get(fits[-1].key) is last
+    assert service.get(fits[3].key) is None                  # a stopped fit is no map
+
+
+def test_noise_path_grows_from_the_clean_image():
+    model = ae.build_model(ae.ModelConfig("dense", 3, (16,)))
+    image = ae.data.synthetic(1).images[0]
+    levels, noisy, codes, errors = E.noise_path(model, image, "mask", steps=5)
+    assert levels[0] == 0 and levels[-1] == ae.NOISES["mask"].level.high and len(levels) == 5
+    assert torch.equal(noisy[0], image) and noisy.shape == (5, 1, 28, 28)
+    assert codes.shape == (5, 3) and errors.shape == (5,)
+    # the same pattern, growing: every pixel masked at one level stays masked at the next
+    masked = [(n == 0) & (image > 0) for n in noisy]
+    assert all(bool((a <= b).all()) for a, b in zip(masked, masked[1:]))

@@ -93,3 +93,84 @@ def test_the_scanner_finds_unsafe_calls():
     text = "m = torch.load(path, map_location='cpu')\nok = torch.load(f(x), weights_only=True)\n"
     found = calls(text, "torch.load")
     assert found == ["path, map_location='cpu'", "f(x), weights_only=True"]
+
+
+# ---------------------------------------------------------------- ae.env: settings from the environment
+
+def test_max_trainings_from_env():
+    from ae import env
+    from ae.pool import TrainingPool
+
+    assert env.max_trainings({}) == 1
+    assert env.max_trainings({"AE_MAX_TRAININGS": " 3 "}) == 3
+    for bad in ["0", "-1", "two", "1.5", ""]:
+        with pytest.raises(ValueError, match="AE_MAX_TRAININGS"):
+            env.max_trainings({"AE_MAX_TRAININGS": bad})
+    with pytest.raises(ValueError):
+        TrainingPool(0)
+
+
+def test_max_queue_from_env():
+    from ae import env
+
+    assert env.max_queue({}) == 8 and env.max_queue({"AE_MAX_QUEUE": "0"}) == 0
+    for bad in ["-1", "many", "1001"]:
+        with pytest.raises(ValueError, match="AE_MAX_QUEUE"):
+            env.max_queue({"AE_MAX_QUEUE": bad})
+
+
+def test_run_grace_from_env():
+    from ae import env
+
+    assert env.run_grace_s({}) == 120.0 and env.run_grace_s({"AE_RUN_GRACE_S": " 5 "}) == 5.0
+    for bad in ("-1", "nan", "soon", "1e9"):
+        with pytest.raises(ValueError, match="AE_RUN_GRACE_S"):
+            env.run_grace_s({"AE_RUN_GRACE_S": bad})
+
+
+def test_threads_from_env():
+    from ae import env
+
+    assert env.tsne_threads({}) == 1 and env.tsne_threads({"AE_TSNE_THREADS": "2"}) == 2
+    assert env.torch_threads({"AE_TORCH_THREADS": "1"}) == 1
+    assert env.torch_threads({}) == (os.cpu_count() or 1) and env.torch_threads({"AE_TORCH_THREADS": "x"}) >= 1
+
+
+def test_background_threads_run_at_a_lower_priority():
+    import threading
+
+    from ae import env
+
+    assert env.background_nice({}) == 10
+    with pytest.raises(ValueError, match="AE_BACKGROUND_NICE"):
+        env.background_nice({"AE_BACKGROUND_NICE": "30"})
+    seen = {}
+
+    def worker():
+        env.lower_this_threads_priority({"AE_BACKGROUND_NICE": "7"})
+        seen["nice"] = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    th = threading.Thread(target=worker)
+    th.start()
+    th.join()
+    assert seen["nice"] == max(7, os.getpriority(os.PRIO_PROCESS, 0))
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == os.getpriority(os.PRIO_PROCESS, 0)
+
+
+def test_the_library_never_imports_streamlit():
+    """ae/ is the library: pages import it, never the other way (a fresh interpreter imports every
+    ae module and must not have loaded streamlit)."""
+    import subprocess
+    import sys
+
+    modules = sorted(p.stem for p in (ROOT / "ae").glob("*.py") if p.stem not in ("__init__", "__main__"))
+    code = ("import importlib, sys\n"
+            f"for m in {modules!r}: importlib.import_module('ae.' + m)\n"
+            "print(sorted(k for k in sys.modules if k == 'streamlit' or k.startswith('streamlit.')))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300,
+                         env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]", out.stdout
+    for path in (ROOT / "ae").glob("*.py"):
+        text = path.read_text()
+        assert "import streamlit" not in text and "from streamlit" not in text, path.name

@@ -40,19 +40,12 @@ def test_architecture_draws_skip_connections():
     assert arcs[0].startswith("M 1,") and " 7," in arcs[0]          # conv 1 to its mirror in the decoder
     assert arcs[1].startswith("M 2,") and " 6," in arcs[1]
     assert not figures.architecture(build_model(ModelConfig(kind="conv"))).layout.shapes
+    # layer labels keep their size: Plotly shrank a U-Net's to about 6 px to fit the narrow bars
+    assert fig.data[0].constraintext == "none" and fig.data[0].textfont.size >= 11
     refine = figures.architecture(build_model(ModelConfig(kind="conv_refine", latent_dim=8, hidden=(4, 8, 6))))
     ticks = list(refine.layout.xaxis.ticktext)   # x, conv 1, conv 2, z, conv 2, conv 1, x̂
     arcs = [s.path for s in refine.layout.shapes]
     assert len(arcs) == 1 and arcs[0].startswith("M 0,") and f" {len(ticks) - 1}," in arcs[0]   # x on to x̂
-
-
-def test_loss_curves():
-    fig = figures.loss_curves(HISTORY, labels={"train": "훈련", "test": "테스트", "epoch": "에폭"})
-    assert [t.name for t in fig.data] == ["훈련", "테스트"]
-    assert list(fig.data[0].x) == [1, 2, 3] and list(fig.data[1].y) == [h["test_loss"] for h in HISTORY]
-    assert fig.layout.xaxis.title.text == "에폭"
-    no_test = [{**h, "test_loss": None} for h in HISTORY]
-    assert len(figures.loss_curves(no_test).data) == 1
 
 
 def test_training_curves_fix_the_axis_and_compare_with_a_previous_run():
@@ -102,7 +95,7 @@ def test_latent_preview_names_pca_axes():
 
 def test_figures_serialise_to_json():
     # st.plotly_chart sends the figure as JSON
-    for fig in (figures.loss_curves(HISTORY), figures.training_curves(HISTORY, 3),
+    for fig in (figures.training_curves(HISTORY, 3),
                 figures.architecture(build_model(ModelConfig()))):
         assert len(json.loads(fig.to_json())["data"]) == len(fig.data) > 0
 
@@ -140,3 +133,26 @@ def test_thumbnail_mosaic_places_images_without_overlap():
     fig = figures.latent_map(coords, labels, [str(i) for i in range(10)],
                              thumbnails=figures.thumbnail_mosaic(coords, images, labels, limit=20))
     assert len(fig.layout.images) == 1 and list(fig.layout.xaxis.range) == pytest.approx([x0, x1])
+
+
+def test_code_grid_puts_each_code_in_its_pictures_square():
+    """Square (i, j) of the figure is the grid's picture in column i, row j from the bottom, also where
+    the cells are unequal (quantile spacing); empty cells are shaded, codes outside are left out."""
+    from ae import generate as G
+
+    u = np.array([-1.0, 0.0, 3.0])                   # unequal cells: edges -1.5, -0.5, 1.5, 4.5
+    v = np.array([0.0, 1.0])                         # edges -0.5, 0.5, 1.5
+    coords = np.array([[-1.0, 0.0], [1.0, 1.2], [4.0, 0.4], [9.0, 0.0]])   # the last is outside
+    counts = G.cell_counts(u, v, coords)
+    fig = figures.code_grid(coords, [0, 1, 2, 1], ["a", "b", "c"], u, v, counts, axes=("PC1", "PC2"),
+                            empty_name="empty")
+    points = {t.name: (list(t.x), list(t.y)) for t in fig.data if t.type == "scattergl"}
+    assert points["a"] == ([0.5], [0.5])                    # the centre of the bottom-left cell
+    assert points["b"][0] == [pytest.approx(1.75)] and points["b"][1] == [pytest.approx(1.7)]
+    assert points["c"][0] == [pytest.approx(2 + 2.5 / 3)]   # 4.0 in the wide cell 1.5 .. 4.5
+    heat = fig.data[0]
+    shaded = ~np.isnan(np.asarray(heat.z, float))           # rows bottom to top
+    np.testing.assert_array_equal(shaded, [[False, True, False], [True, False, True]])
+    assert fig.layout.xaxis.range == (0, 3) and fig.layout.xaxis.title.text == "PC1"
+    assert list(fig.layout.xaxis.ticktext) == ["-1", "0", "3"]
+    assert "empty" in [t.name for t in fig.data]

@@ -8,6 +8,7 @@ import torch
 
 import ae
 from ae import jobs
+from ae.pool import TrainingPool
 from ae.checkpoint import CheckpointError
 
 TRAIN = ae.data.synthetic(256)
@@ -17,7 +18,7 @@ TEST = ae.data.synthetic(64, seed=1)
 def job(pool=None, *, epochs=1, kind="dense", latent_dim=3, **train) -> jobs.TrainingJob:
     return jobs.TrainingJob(ae.ModelConfig(kind=kind, latent_dim=latent_dim),
                             ae.TrainConfig(epochs=epochs, batch_size=32, **train),
-                            train_split=TRAIN, test_split=TEST, pool=pool or jobs.TrainingPool(1))
+                            train_split=TRAIN, test_split=TEST, pool=pool or TrainingPool(1))
 
 
 def wait_for(predicate, timeout=30.0):
@@ -59,7 +60,7 @@ def test_denoiser_preview_shows_damaged_inputs_and_pca_map():
 def test_real_dataset_subset_one_epoch(tmp_path):
     # fashion-mnist: the page tests load it too, and ae.data keeps it in memory
     j = jobs.TrainingJob(ae.ModelConfig(kind="dense", latent_dim=2), ae.TrainConfig(epochs=1, limit=256),
-                         dataset="fashion-mnist", pool=jobs.TrainingPool(1)).start()
+                         dataset="fashion-mnist", pool=TrainingPool(1)).start()
     assert j.wait(120)
     s = j.snapshot()
     assert s.status == jobs.DONE, s.error
@@ -116,23 +117,8 @@ def test_warm_start_copies_the_weights_and_the_save_records_it(tmp_path):
         job(kind="conv", latent_dim=3, init=str(start))   # read before any thread starts
 
 
-def test_pool_bound_fifo_and_position():
-    pool = jobs.TrainingPool(1)
-    first = job(pool, epochs=1000).start()
-    wait_for(lambda: first.snapshot().status == jobs.RUNNING)
-    second, third = job(pool).start(), job(pool).start()
-    wait_for(lambda: pool.waiting == 2)
-    assert second.snapshot().status == jobs.QUEUED and second.snapshot().position == 1
-    assert third.snapshot().position == 2
-    assert pool.running == 1
-    first.stop()
-    assert second.wait(60) and third.wait(60)
-    assert second.snapshot().status == third.snapshot().status == jobs.DONE
-    assert second.snapshot().position is None and pool.running == 0 and pool.waiting == 0
-
-
 def test_stop_while_queued_learns_nothing(tmp_path):
-    pool = jobs.TrainingPool(1)
+    pool = TrainingPool(1)
     first = job(pool, epochs=1000).start()
     wait_for(lambda: first.snapshot().status == jobs.RUNNING)
     queued = job(pool).start()
@@ -144,15 +130,6 @@ def test_stop_while_queued_learns_nothing(tmp_path):
         queued.save("never", tmp_path)
     first.stop()
     assert first.wait(60)
-
-
-def test_two_at_once_when_allowed():
-    pool = jobs.TrainingPool(2)
-    a, b = job(pool, epochs=1000).start(), job(pool, epochs=1000).start()
-    wait_for(lambda: a.snapshot().status == b.snapshot().status == jobs.RUNNING)
-    assert pool.running == 2 and pool.waiting == 0
-    a.stop(), b.stop()
-    assert a.wait(60) and b.wait(60)
 
 
 def test_diverged_run_saves_nothing(tmp_path):
@@ -180,26 +157,7 @@ def test_bad_settings_raise_before_any_thread():
     with pytest.raises(ValueError, match="latent_dim"):
         job(latent_dim=0)
     with pytest.raises(ValueError, match="unknown dataset"):
-        jobs.TrainingJob(ae.ModelConfig(), ae.TrainConfig(), dataset="cifar", pool=jobs.TrainingPool(1))
-
-
-def test_max_trainings_from_env():
-    assert jobs.max_trainings({}) == 1
-    assert jobs.max_trainings({"AE_MAX_TRAININGS": " 3 "}) == 3
-    for bad in ["0", "-1", "two", "1.5", ""]:
-        with pytest.raises(ValueError, match="AE_MAX_TRAININGS"):
-            jobs.max_trainings({"AE_MAX_TRAININGS": bad})
-    with pytest.raises(ValueError):
-        jobs.TrainingPool(0)
-
-
-def test_parse_sizes():
-    assert jobs.parse_sizes("128,64,12") == (128, 64, 12)
-    assert jobs.parse_sizes(" 32 , 64 ") == (32, 64)
-    assert jobs.parse_sizes("  ") is None
-    for bad in ["128,,12", "a,b", "0,5", "1.5", "99999"]:
-        with pytest.raises(ValueError, match="hidden size"):
-            jobs.parse_sizes(bad)
+        jobs.TrainingJob(ae.ModelConfig(), ae.TrainConfig(), dataset="cifar", pool=TrainingPool(1))
 
 
 def test_latent_points_pca_is_sign_stable():
@@ -215,45 +173,55 @@ def test_latent_points_pca_is_sign_stable():
     assert method == "raw" and torch.equal(torch.from_numpy(c), z[:, :2])
 
 
-# ---------------------------------------------------------------- the shelf (runs that outlive a reload)
+def test_the_app_and_the_cli_save_the_same_record(tmp_path, monkeypatch):
+    """One save path (issue 16, item 4): the same tiny denoiser trained through the CLI and through a
+    background job records the same settings, dataset, figures and weights. Before, the app ignored the
+    clip setting in its denoising figures and recorded another training size with a subset."""
+    from ae.__main__ import main
 
-def test_shelf_reload_takes_the_run_back_within_grace():
-    shelf = jobs.JobShelf(grace_s=0.3)
-    j = job(epochs=1000).start()                     # long enough to be running throughout
-    token = shelf.add(j, owner="tab-1")
-    assert len(token) >= 16 and token in shelf and shelf.add(j, "tab-1") != token
-    shelf.release(token, "tab-1")                    # the page reloads: the old session ends...
-    assert shelf.claim(token, "tab-2") is j          # ...and the new one brings the token back
-    time.sleep(0.6)                                  # past the grace: claimed, so it must still run
-    assert j.snapshot().status in jobs.ACTIVE and not j.stop_requested and token in shelf
-    shelf.release(token, "tab-1")                    # a late goodbye from the old session changes nothing
-    assert shelf.claim(token, "tab-3") is j          # a second tab opens the same address
-    shelf.release(token, "tab-2")                    # one of the two closes: the other still shows it
-    time.sleep(0.6)
-    assert not j.stop_requested
-    shelf.release(token, "tab-3")                    # now the last holder leaves for good
-    wait_for(lambda: token not in shelf, timeout=5)
-    assert j.wait(30) and j.snapshot().stop_reason == "disconnected" and j.snapshot().can_save
-    assert shelf.claim(token, "tab-4") is None       # gone: the page says so
-
-
-def test_shelf_keeps_a_finished_run_until_grace_and_discard_forgets_now():
-    shelf = jobs.JobShelf(grace_s=0.2)
-    done = job().start()
-    assert done.wait(60)
-    token = shelf.add(done, "tab-1")
-    shelf.release(token, "tab-1")
-    assert shelf.claim(token, "tab-2") is done and done.snapshot().status == jobs.DONE  # still saveable
-    shelf.release(token, "tab-2")
-    wait_for(lambda: token not in shelf, timeout=5)
-    assert done.snapshot().status == jobs.DONE      # stopping a finished run changes nothing
-    other = shelf.add(done, "tab-1")
-    shelf.discard(other)
-    assert other not in shelf and len(shelf) == 0 and shelf.claim(other, "tab-1") is None
+    test = ae.data.Split(TEST.images, TEST.labels, TEST.class_names, "mnist", "test", "synthetic")
+    train = ae.data.Split(TRAIN.images, TRAIN.labels, TRAIN.class_names, "mnist", "train", "synthetic")
+    monkeypatch.setattr(ae.data, "load", lambda name, split="train": {"train": train, "test": test}[split])
+    args = dict(epochs=2, batch_size=32, lr=0.003, noise=("gaussian",), noise_level=0.4, noise_clip=False, limit=200)
+    assert main(["train", "--dataset", "mnist", "--model", "dense", "--latent-dim", "3", "--epochs", "2",
+                 "--batch-size", "32", "--lr", "0.003", "--noise", "gaussian", "--noise-level", "0.4", "--no-clip",
+                 "--limit", "200", "--out", str(tmp_path / "cli")]) == 0
+    j = jobs.TrainingJob(ae.ModelConfig("dense", 3), ae.TrainConfig(**args), train_split=train, test_split=test,
+                         pool=TrainingPool(1), eval_limit=None).start()
+    assert j.wait(60) and j.snapshot().status == jobs.DONE
+    app = ae.checkpoint.read_meta(j.save("app", tmp_path))
+    cli = ae.checkpoint.read_meta(tmp_path / "cli")
+    timing = {"seconds", "samples_per_s"}
+    for key in ("model", "train", "dataset", "metrics", "weights_sha256"):
+        assert app[key] == cli[key], key
+    assert [{k: v for k, v in h.items() if k not in timing} for h in app["history"]] == \
+        [{k: v for k, v in h.items() if k not in timing} for h in cli["history"]]
+    assert app["dataset"]["train_size"] == 200 and app["origin"] == "app" and cli["origin"] == "cli"
+    # the denoising figure is measured with the unclipped noise the model learned, as the CLI always did
+    unclipped = ae.train.evaluate(j.model, test.images, ae.TrainConfig(**args), with_ssim=True)
+    assert app["metrics"]["test"]["denoise"]["gaussian"]["psnr"] == pytest.approx(unclipped["psnr"])
 
 
-def test_run_grace_from_env():
-    assert jobs.run_grace_s({}) == 120.0 and jobs.run_grace_s({"AE_RUN_GRACE_S": " 5 "}) == 5.0
-    for bad in ("-1", "nan", "soon", "1e9"):
-        with pytest.raises(ValueError, match="AE_RUN_GRACE_S"):
-            jobs.run_grace_s({"AE_RUN_GRACE_S": bad})
+def test_a_job_trains_on_a_user_dataset_and_the_save_records_which_upload(tmp_path, monkeypatch):
+    """A user dataset ("user:<name>") is a dataset like the built-in ones: loaded by name in the worker,
+    its class names in the previews, its name and upload's sha256 in the checkpoint (issue 21)."""
+    import io
+
+    import numpy as np
+
+    from ae import userdata
+
+    monkeypatch.setenv("AE_USER_DATA", str(tmp_path / "data"))
+    buf = io.BytesIO()
+    np.savez(buf, x=(TRAIN.images[:60, 0].numpy() * 255).astype(np.uint8), y=TRAIN.labels[:60].numpy() % 3,
+             class_names=np.array(["a", "b", "c"]))
+    ds = userdata.import_dataset(buf.getvalue(), "bars.npz")
+    run = jobs.TrainingJob(ae.ModelConfig(kind="dense", latent_dim=2, hidden=(16,)),
+                           ae.TrainConfig(epochs=1, batch_size=16), ds.key, pool=TrainingPool(1)).start()
+    assert run.wait(60) and run.snapshot().status == jobs.DONE, run.snapshot().error
+    assert run.snapshot().class_names == ("a", "b", "c") and run.snapshot().test_size == ds.sizes[1]
+    meta = ae.checkpoint.read_meta(run.save("on_bars", tmp_path / "models"))
+    assert meta["dataset"]["name"] == "user:bars" and meta["dataset"]["sha256"] == ds.sha256
+    assert meta["dataset"]["train_size"] == ds.sizes[0] and "bars.npz" in meta["dataset"]["source"]
+    with pytest.raises(ValueError, match="unknown dataset"):
+        jobs.TrainingJob(ae.ModelConfig(kind="dense", latent_dim=2), ae.TrainConfig(epochs=1), "user:nothing")

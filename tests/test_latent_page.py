@@ -50,7 +50,7 @@ def maps(at: AppTest) -> list:
 
 @pytest.mark.parametrize("lang", ["ko", "en"])
 def test_first_map_in_both_languages(lang, own_cache):
-    at = page(lang)
+    at = page(lang, latent__method="tsne")
     assert at.title[0].value == ("잠재 공간 탐색기" if lang == "ko" else "Latent space explorer")
     assert hangul(captions(at)) == (lang == "ko")
     text = captions(at)
@@ -60,18 +60,26 @@ def test_first_map_in_both_languages(lang, own_cache):
     assert list(own_cache.glob("*.npz"))                                   # codes and map written to disk
 
 
+def test_a_code_of_two_or_three_numbers_opens_as_it_is():
+    """z = 3 is drawn as it is (the page's own text says so), not through t-SNE (issue 17)."""
+    at = page("en")
+    assert at.selectbox(key="latent.method.en").value == "raw" and "raw code z" in captions(at)
+    at.selectbox(key="latent.method.en").set_value("tsne").run()
+    assert "t-SNE" in captions(at) and not at.exception
+
+
 def test_second_visit_comes_from_the_cache(own_cache):
-    page("en")
+    page("en", latent__method="tsne")
     st.cache_data.clear()
     st.cache_resource.clear()                                              # a fresh server process, same disk
-    at = page("en")
+    at = page("en", latent__method="tsne")
     assert "from the cache" in captions(at)
 
 
 @pytest.mark.parametrize("method,dims", [("pca", 2), ("raw", 2), ("raw", 3), ("tsne", 3)])
 def test_methods_and_dimensions(method, dims):
     at = page("en", latent__method=method, latent__dims=dims)
-    assert at.selectbox(key="latent.method").value == method
+    assert at.selectbox(key="latent.method.en").value == method
     assert f"{dims}-D" in captions(at)
     assert len(maps(at)) == (1 if dims == 2 else 2)                        # 3-D: the cloud and its linked 2-D view
     assert not at.error
@@ -79,11 +87,11 @@ def test_methods_and_dimensions(method, dims):
 
 def test_whole_split_for_pca_but_not_for_tsne():
     at = page("en", n=10_000, latent__method="pca")
-    assert at.select_slider(key="latent.n").value == 10_000 and "10,000" in captions(at)
-    at.selectbox(key="latent.method").set_value("tsne").run()
+    assert at.select_slider(key="latent.n.en").value == 10_000 and "10,000" in captions(at)
+    at.selectbox(key="latent.method.en").set_value("tsne").run()
     assert not at.exception
     # 10,000 is also t-SNE's limit for the test split; the options stop there
-    assert at.select_slider(key="latent.n").options[-1].endswith("10,000")
+    assert at.select_slider(key="latent.n.en").options[-1].endswith("10,000")
 
 
 def test_one_point_shows_its_neighbours_in_both_spaces():
@@ -96,7 +104,7 @@ def test_one_point_shows_its_neighbours_in_both_spaces():
     assert set(metrics) == {"precision@8, latent space", "precision@8, pixel space"}
     assert all(0 <= v <= 1 for v in metrics.values())
     assert "nearest in latent space" in captions(at) and "nearest in pixel space" in captions(at)
-    at.slider(key="latent.k").set_value(5).run()
+    at.slider(key="latent.k.en").set_value(5).run()
     assert {m.label for m in at.metric} == {"precision@5, latent space", "precision@5, pixel space"}
     # an image that is not among the map's points is still shown (its code is computed)
     at.number_input(key="latent.index").set_value(9999).run()
@@ -116,7 +124,7 @@ def test_quality_panel_compares_with_pca_of_pixels():
 
 
 def test_new_points_upload_and_noise_path():
-    at = page("en")
+    at = page("en", latent__method="tsne")
     ink = np.zeros((64, 64), np.uint8)
     ink[8:56, 20:44] = 230                                         # a bright block: a trouser-like shape
     buf = io.BytesIO()
@@ -125,10 +133,10 @@ def test_new_points_upload_and_noise_path():
     assert not at.exception and not at.error, at.error
     assert "Its nearest codes on the map belong to" in captions(at)
     assert "openTSNE's transform" in captions(at)                  # says how new points are placed
-    at.toggle(key="latent.traj_on").set_value(True).run()
+    at.toggle(key="latent.traj_on.en").set_value(True).run()
     assert not at.exception, at.exception
     assert "Test image #0" in captions(at)
-    at.selectbox(key="latent.noise").set_value("salt_and_pepper").run()
+    at.selectbox(key="latent.noise.en").set_value("salt_and_pepper").run()
     assert not at.exception
     at.file_uploader(key="latent.upload").set_value(("bad.png", b"not an image", "image/png")).run()
     assert not at.exception and at.error                           # a message, not a traceback
@@ -136,7 +144,7 @@ def test_new_points_upload_and_noise_path():
 
 def test_export_buttons():
     at = page("en")
-    labels = [b.label for b in at.get("download_button")]
+    labels = [b.label for b in at.main.get("download_button")]   # the sidebar has its own (the model)
     assert labels == ["Coordinates and labels (CSV)", "Interactive map (HTML)"]
 
 
@@ -154,7 +162,7 @@ def test_any_checkpoint_a_tiny_conv_model(tmp_path, monkeypatch):
     monkeypatch.setattr(pages._common, "USER_CHECKPOINTS", tmp_path / "user")
     at = page("en", latent__method="pca")
     assert at.sidebar.selectbox(key="model").value.endswith("tiny_conv_z5")
-    assert at.selectbox(key="latent.method").options == ["t-SNE of z (fast, openTSNE)", "PCA of z",
+    assert at.selectbox(key="latent.method.en").options == ["t-SNE of z (fast, openTSNE)", "PCA of z",
                                                          "t-SNE of z (scikit-learn, slow)"]
     at.number_input(key="latent.index").set_value(3).run()
     assert not at.exception and at.subheader[0].value.startswith("Image #3: ")

@@ -82,3 +82,14 @@ def test_quality_summary():
     assert q["knn"]["codes"] == pytest.approx(q["knn"]["pca"], abs=0.05)
     assert set(q["precision"]["codes"]) == set(np.unique(labels).tolist())
     assert "trust" not in N.quality(codes, pixels, labels)
+
+
+def test_search_both_finds_the_class_by_code_where_pixels_miss():
+    rng = np.random.default_rng(0)
+    labels = np.arange(60) % 3
+    codes = (labels[:, None] * 10 + rng.normal(size=(60, 2))).astype(np.float32)   # codes sorted by class
+    pixels = rng.normal(size=(60, 16)).astype(np.float32)                        # pixels say nothing
+    found = N.search_both(codes, pixels, labels, codes[4], pixels[4], int(labels[4]), k=5, exclude=4)
+    assert len(found.by_code) == len(found.by_pixels) == 5 and 4 not in found.by_code and 4 not in found.by_pixels
+    assert found.precision_code == 1.0 and found.precision_pixels < 1.0
+    assert found.precision_code == N.precision_at_k(labels, found.by_code, int(labels[4]))

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from ae import noise
-from ae.noise import LEVEL_RANGE, NOISES, corrupt
+from ae.noise import NOISES, corrupt
 
 KINDS = sorted(NOISES)
 
@@ -17,15 +17,20 @@ def gen(seed: int = 0) -> torch.Generator:
 
 
 def test_registry_and_ranges_agree():
-    assert set(NOISES) == set(LEVEL_RANGE) == {"gaussian", "salt_and_pepper", "mask", "block"}
-    for lo, hi in LEVEL_RANGE.values():
-        assert 0.0 == lo < hi <= 1.0
+    assert set(NOISES) == {"gaussian", "salt_and_pepper", "mask", "block"}
+    for record in NOISES.values():
+        lo, hi = record.level.low, record.level.high
+        assert 0.0 == lo < hi <= 1.0 and lo <= record.level.default <= hi
+        for name in record.controls:
+            assert name == "level" or name in record.options
+        for s in record.options.values():
+            assert s.low <= s.default <= s.high
 
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_range_shape_and_input_untouched(kind, batch):
     before = batch.clone()
-    for level in (0.1, LEVEL_RANGE[kind][1]):
+    for level in (0.1, NOISES[kind].level.high):
         out = corrupt(batch, kind, level, gen())
         assert out.shape == batch.shape and out.dtype == batch.dtype
         assert float(out.min()) >= 0.0 and float(out.max()) <= 1.0

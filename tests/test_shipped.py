@@ -16,7 +16,8 @@ from ae.train import TrainConfig, evaluate
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "checkpoints"
-SKIP = {"user"}          # user-trained checkpoints live there (pages/_common.USER_CHECKPOINTS)
+SKIP = {"user",          # user-trained checkpoints live there (pages/_common.USER_CHECKPOINTS)
+        "classifiers"}   # the Generation lab's judges, not autoencoders: tests/test_classify.py
 MAX_BYTES = 5_000_000    # issue 2: each shipped checkpoint under 5 MB
 
 

@@ -38,8 +38,8 @@ def run_until_finished(at: AppTest, timeout: float = 90) -> None:
 
 
 def widget(at: AppTest, kind: str, name: str):
-    """The page's one widget for setting `name` (its key also holds a generation and the language)."""
-    found = [w for w in getattr(at, kind) if (w.key or "").startswith(f"train.w.{name}.")]
+    """The page's one widget for setting `name` (its key also holds the language)."""
+    found = [w for w in getattr(at, kind) if (w.key or "").startswith(f"train.form.{name}.")]
     assert len(found) == 1, [w.key for w in getattr(at, kind)]
     return found[0]
 
@@ -229,3 +229,62 @@ def test_a_reloaded_page_takes_its_run_back_by_the_address():
     assert not gone.exception, gone.exception
     assert "train.job" not in gone.session_state and "run" not in gone.query_params
     assert any("no longer here" in i.value for i in gone.info)
+
+
+@pytest.mark.parametrize("lang, words", [("en", "parameters; the limit is 10,000,000"), ("ko", "한도는 10,000,000개")])
+@pytest.mark.parametrize("hidden", [",".join(["4096"] * 12), ",".join(["4096"] * 3)])
+def test_a_model_over_the_parameter_budget_is_refused_with_a_clear_message(lang, words, hidden):
+    """4096 x 12 (375 M parameters) used to train, and 4096 x 3 trained a model the loader then refused:
+    now the page says why in the chosen language, and nothing starts."""
+    at = train_page(lang)
+    widget(at, "text_input", "hidden").set_value(hidden).run()
+    at.button(key="train.start").click().run()
+    assert not at.exception, at.exception
+    assert any(words in e.value for e in at.error), [e.value for e in at.error]
+    assert "train.job" not in at.session_state
+
+
+def test_more_layers_than_the_limit_are_refused_before_anything_is_built():
+    at = train_page()
+    widget(at, "text_input", "hidden").set_value("4096," * 200).run()   # 6.7 G parameters: it killed the server
+    at.button(key="train.start").click().run()
+    assert not at.exception and at.error and "train.job" not in at.session_state
+
+
+def test_a_full_queue_says_try_later(monkeypatch):
+    from ae.pool import TrainingPool
+
+    pool = TrainingPool(1, max_waiting=0)
+    monkeypatch.setattr(ae.jobs, "default_pool", lambda: pool)
+    blocker = ae.jobs.TrainingJob(ae.ModelConfig("dense", 2), ae.TrainConfig(epochs=1000), train_split=ae.data.synthetic(64),
+                                  test_split=ae.data.synthetic(16), pool=pool).start()
+    deadline = time.monotonic() + 60
+    while blocker.snapshot().status != ae.jobs.RUNNING:   # the one slot is taken; nobody may wait
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    try:
+        at = train_page()
+        at.button(key="train.start").click().run()
+        assert not at.exception, at.exception
+        assert any("queue is full" in e.value for e in at.error) and "train.job" not in at.session_state
+    finally:
+        blocker.stop()
+        blocker.wait(30)
+
+
+def test_a_save_that_a_click_interrupted_is_still_shown_and_selected(user_dir):
+    """Save, then a language switch a moment later: the checkpoint was written but the run that wrote it
+    was stopped before it could say so. The next run says it and selects it in the sidebar."""
+    at = train_page()
+    widget(at, "number_input", "subset").set_value(256)
+    widget(at, "number_input", "epochs").set_value(1).run()
+    at.button(key="train.start").click().run()
+    run_until_finished(at)
+    job = at.session_state["train.job"]
+    job.save("interrupted", user_dir)          # what the interrupted run had done
+    at.sidebar.radio(key="lang").set_value("ko").run()
+    assert not at.exception, at.exception
+    assert at.sidebar.selectbox(key="model").value == str(user_dir / "interrupted")
+    assert any("interrupted" in s.value for s in at.success)
+    name_box = next(x for x in at.text_input if x.key.startswith("train.save_name"))
+    assert name_box.value != "interrupted"     # the next suggestion is a free name, not a taken one

@@ -50,9 +50,3 @@ def test_grid_mixes_images_and_heatmaps():
     assert pic.shape == (56, 56, 3)
     assert np.array_equal(pic[28:, :28], heat[0])
     assert np.array_equal(pic[:28, :28, 0], viz.to_uint8(imgs)[0])
-
-
-def test_columns_splits_into_rows():
-    rows = viz.columns(torch.rand(10, 1, 28, 28), 4)
-    assert [len(r) for r in rows] == [4, 4, 2]
-    assert len(viz.columns(torch.rand(0, 1, 28, 28), 4)) == 1

@@ -1,0 +1,1 @@
+"""Maintenance scripts (not used at run or test time): `make vendor` refreshes the vendored web files."""
