@@ -34,7 +34,8 @@ GROUPS = {
                   ("pages/train.py", "train.title", ":material/model_training:")],
     "nav.explore": [("pages/latent.py", "latent.title", ":material/scatter_plot:"),
                     ("pages/denoise.py", "denoise.title", ":material/auto_fix_high:"),
-                    ("pages/generate.py", "generate.title", ":material/blur_on:")],
+                    ("pages/generate.py", "generate.title", ":material/blur_on:"),
+                    ("pages/anomaly.py", "anomaly.title", ":material/crisis_alert:")],
     "nav.own": [("pages/library.py", "library.title", ":material/folder_shared:")],
 }
 LESSON_HIDES = {"pages/library.py"}   # a teacher's link (?lesson=1) leaves uploads to the teacher

@@ -19,10 +19,12 @@ A page, step by step:
     mistakes(y, s, k, threshold=t), odd_ones(y, s, 16); forward(model, x) and error_map(x, recon) for pictures
     det.scores(own_image[None]) -> its score, its bar on the histogram, score >= t for the verdict
     summarise(y, s) for every score; baseline_scores(data) for the baselines; published(ds), INDICATIVE
+    cached_scores(det, x, names, key_parts) keeps scores on disk; OneClassFit(data, ...) trains in the background
 """
 from __future__ import annotations
 
 import math
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
@@ -572,6 +574,21 @@ def default_threshold(normal_scores, quantile: float = 0.95) -> float:
     return float(np.quantile(s, quantile))
 
 
+def threshold_range(scores, steps: int = 1000) -> tuple[float, float, float]:
+    """(low, high, step) of a threshold slider over these scores: a round step of about 1/steps of their
+    range, the ends rounded outwards to it, so every score can be chosen as a threshold."""
+    s = np.asarray(scores, np.float64)
+    lo, hi = float(s.min()), float(s.max())
+    step = 10.0 ** math.floor(math.log10(max(hi - lo, 1e-9) / steps))
+    return math.floor(lo / step) * step, math.ceil(hi / step) * step, step
+
+
+def snap(value: float, step: float) -> float:
+    """value rounded to the slider's step (and clear of float noise: 0.0123 rather than 0.012300000000000001)."""
+    decimals = max(0, -math.floor(math.log10(step)))
+    return round(round(value / step) * step, decimals)
+
+
 @dataclass(frozen=True)
 class Histogram:
     edges: np.ndarray          # (bins + 1,) in score units (log-spaced when log)
@@ -698,6 +715,95 @@ def train_one_class(data: OneClass, model_config: ModelConfig, train_config: Tra
 
     history = train(model, data.train_x, train_config, on_epoch_end=after_epoch, on_batch=on_batch)
     return model.eval(), history, curve
+
+
+def cached_scores(det: Detector, x: Tensor, names: Iterable[str], key_parts: dict, cache=None
+                  ) -> dict[str, np.ndarray]:
+    """det.scores(x, names), each score kept on disk (ae.embed.Cache) under key_parts (the model's
+    weights hash, the dataset, its version, the images): scoring a whole test split takes tens of
+    seconds on a busy CPU, so a page pays it once per model, not once per server start. Only the
+    missing scores are computed, in one forward pass."""
+    from .embed import Cache, cache_key
+
+    cache = cache or Cache()
+    names = det._check(names)
+    out, missing = {}, []
+    for name in names:
+        hit = cache.get(cache_key(kind="anomaly-score", score=name, n=len(x), **key_parts))
+        if hit is not None and hit.get("scores") is not None and hit["scores"].shape == (len(x),):
+            out[name] = hit["scores"]
+        else:
+            missing.append(name)
+    if missing:
+        for name, s in det.scores(x, missing).items():
+            cache.put(cache_key(kind="anomaly-score", score=name, n=len(x), **key_parts), {"scores": s})
+            out[name] = s
+    return {name: out[name] for name in names}
+
+
+class OneClassFit:
+    """train_one_class on a thread of its own, for a page that polls it: the training goes on while
+    the page's script comes and goes. Each poll reads `fraction`, `history` and `aurocs` (the test
+    AUROC of plain reconstruction error after each epoch); `model` is set when it is done (or `error`).
+    `cancel()` stops it at the next batch, keeping what was learned so far."""
+
+    def __init__(self, data: OneClass, model_config: ModelConfig, train_config: TrainConfig):
+        self.data = data
+        self.model_config, self.train_config = model_config, train_config
+        self.fraction = 0.0
+        self.history: list[EpochReport] = []
+        self.aurocs: list[float] = []
+        self.model: Autoencoder | None = None
+        self.error: BaseException | None = None
+        self.started = time.perf_counter()
+        self.seconds: float | None = None
+        self._cancel = threading.Event()
+        self._done = threading.Event()
+        threading.Thread(target=self._run, name="one-class-fit", daemon=True).start()
+
+    def _run(self) -> None:
+        from .env import lower_this_threads_priority
+
+        lower_this_threads_priority()   # the pages of every session come first
+        try:
+            model, _, _ = train_one_class(self.data, self.model_config, self.train_config,
+                                          on_epoch_end=self._epoch, on_batch=self._batch)
+            self.model = model
+        except Exception as e:     # kept for the page to show; a thread's exception would go nowhere
+            self.error = e
+        finally:
+            self.seconds = time.perf_counter() - self.started
+            self.fraction = 1.0
+            self._done.set()
+
+    def _batch(self, done: int, total: int) -> bool:
+        self.fraction = done / max(total, 1)
+        return self._cancel.is_set()
+
+    def _epoch(self, report: EpochReport, value: float | None) -> bool:
+        self.history = [*self.history, report]
+        if value is not None:
+            self.aurocs = [*self.aurocs, value]
+        return self._cancel.is_set()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    @property
+    def done(self) -> bool:
+        return self._done.is_set()
+
+    def wait(self, timeout: float | None = None) -> Autoencoder | None:
+        """The trained model once done (None if `timeout` passed first); raises the training's error."""
+        if not self._done.wait(timeout):
+            return None
+        if self.error is not None:
+            raise self.error
+        return self.model
 
 
 # ---------------------------------------------------------------- shipped one-class models
@@ -851,7 +957,7 @@ def load_detector(folder, train_split: Split, train_x: Tensor | None = None) -> 
 
 __all__ = ["OneClass", "one_class", "validation", "knn_distance", "Detector", "Pass", "forward", "error_map",
            "smooth", "Score", "SCORES", "COMBINED", "Baseline", "BASELINES", "baseline_scores", "Curve", "roc", "pr", "auroc", "aupr",
-           "AtThreshold", "at_threshold", "default_threshold", "Histogram", "histogram", "Mistakes", "mistakes",
+           "AtThreshold", "at_threshold", "default_threshold", "threshold_range", "snap", "Histogram", "histogram", "Mistakes", "mistakes",
            "odd_ones", "summarise", "Published", "PUBLISHED", "published", "INDICATIVE", "evaluate",
            "train_one_class", "AnomalyError", "OCSVM_LIMIT", "Recipe", "RECIPE", "shipped_name", "ship", "shipped",
-           "load_detector", "seed_figures", "mean_std"]
+           "load_detector", "seed_figures", "mean_std", "cached_scores", "OneClassFit"]

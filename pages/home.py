@@ -31,10 +31,13 @@ def cards() -> None:
                          ("pages/latent.py", "latent.title", "home.card.latent", ":material/scatter_plot:"),
                          ("pages/denoise.py", "denoise.title", "home.card.denoise", ":material/auto_fix_high:"),
                          ("pages/generate.py", "generate.title", "home.card.generate", ":material/blur_on:"),
+                         ("pages/anomaly.py", "anomaly.title", "home.card.anomaly", ":material/crisis_alert:"),
                          ("pages/library.py", "library.title", "home.card.library", ":material/folder_shared:")]
              if (ROOT / c[0]).exists() and not (lesson() and c[0] == "pages/library.py")]   # hidden in a lesson
-    for col, (path, title, text, icon) in zip(st.columns(max(len(found), 1)), found):
-        with col.container(border=True):
+    per_row = 3   # six cards: two even rows (five in a lesson, without the library)
+    columns = [col for _ in range(0, len(found), per_row) for col in st.columns(per_row)]
+    for col, (path, title, text, icon) in zip(columns, found):
+        with col.container(border=True, height="stretch"):
             st.page_link(path, label=t(title), icon=icon)
             st.caption(t(text))
     st.subheader(t("home.uses"))
