@@ -160,7 +160,9 @@ def progress(job: A.OneClassFit) -> None:
 def pictures(det: A.Detector, x) -> list:
     """Rows for show_rows: the images, their reconstructions, their squared-error heatmaps."""
     recon = A.forward(det.model, x).recon
-    return [x, recon, ae.viz.heatmap(A.error_map(x, recon))]
+    err = A.error_map(x, recon)
+    # one scale per picture, its 99.5th percentile: a single bright pixel no longer darkens the rest
+    return [x, recon, ae.viz.heatmap(err, vmax=max(float(err.flatten().quantile(0.995)), 1e-6))]
 
 
 def pic_captions(what: str) -> list[str]:
@@ -221,10 +223,10 @@ def threshold_section(model: Model, data: A.OneClass, dataset: str, name: str) -
         st.caption(t("anomaly.histogram_caption", n=f"{int((y == 0).sum()):,}", a=f"{int(y.sum()):,}"))
     st.markdown(f"**{t('anomaly.at_threshold')}**")
     c1, c2 = st.columns([1.3, 2], gap="large")
-    c1.dataframe(pd.DataFrame(at.confusion, index=[t("anomaly.truth.normal"), t("anomaly.truth.anomalous")],
-                              columns=[t("anomaly.said.normal"), t("anomaly.said.anomalous")]), width="stretch")
+    c1.table(pd.DataFrame(at.confusion, index=[t("anomaly.truth.normal"), t("anomaly.truth.anomalous")],
+                          columns=[t("anomaly.said.normal"), t("anomaly.said.anomalous")]))
     c1.caption(t("anomaly.confusion_caption"))
-    for col, key in zip(c2.columns(4), ("precision", "recall", "f1", "fpr")):
+    for col, key in zip([*c2.columns(2), *c2.columns(2)], ("precision", "recall", "f1", "fpr")):
         col.metric(t(f"anomaly.metric.{key}"), fmt(getattr(at, key)), help=t(f"anomaly.metric.{key}_help"))
     c2.caption(t("anomaly.metrics_caption", tp=at.tp, fp=at.fp, fn=at.fn))
     roc, pr = A.roc(y, s), A.pr(y, s)
@@ -341,7 +343,7 @@ model = shipped_model(data, dataset) if source == "shipped" else trained_model(d
 if model is None:
     st.stop()
 available = model.det.available()
-score = st.selectbox(t("anomaly.score"), available, format_func=labels("anomaly.score", available),
+score = st.columns([1, 1.5])[0].selectbox(t("anomaly.score"), available, format_func=labels("anomaly.score", available),
                      help=t("anomaly.score_help"), **S.widget("score", options=available))
 with st.spinner(t("anomaly.scoring", n=f"{len(data.test_x):,}")), shown_errors():
     model.scores(data, [score])

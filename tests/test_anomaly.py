@@ -241,3 +241,74 @@ def test_published_rows_are_flagged():
     assert all(p.flag == "published, different preprocessing" and p.source for p in anomaly.PUBLISHED)
     assert "upper bound" in next(p.note for p in anomaly.PUBLISHED if p.method == "RAW-OC-SVM")
     assert "indicative" in anomaly.INDICATIVE["mnist"]
+
+
+# ---------------------------------------------------------------- what a page needs: cached scores, a background fit
+
+def test_cached_scores_computes_only_what_the_disk_lacks(bars, trained, tmp_path, monkeypatch):
+    from ae.embed import Cache
+
+    model = trained[0]
+    det = anomaly.Detector(model, bars.train_x)
+    cache = Cache(tmp_path)
+    parts = {"model": "m", "dataset": "synthetic"}
+    first = anomaly.cached_scores(det, bars.test_x, ["mse", "ssim"], parts, cache)
+    fresh = det.scores(bars.test_x, ["mse", "ssim"])
+    for name in ("mse", "ssim"):
+        np.testing.assert_array_equal(first[name], fresh[name])
+    asked = []
+    real = anomaly.Detector.scores
+    monkeypatch.setattr(anomaly.Detector, "scores", lambda self, x, names=None: asked.append(list(names)) or real(self, x, names))
+    again = anomaly.cached_scores(det, bars.test_x, ["ssim", "latent_knn", "mse"], parts, cache)
+    assert asked == [["latent_knn"]] and list(again) == ["ssim", "latent_knn", "mse"]   # from disk, in the order asked
+    np.testing.assert_array_equal(again["mse"], first["mse"])
+    anomaly.cached_scores(det, bars.test_x, ["mse"], {**parts, "model": "other"}, cache)    # another key: computed
+    assert asked[-1] == ["mse"]
+    with pytest.raises(anomaly.AnomalyError, match="denoising model"):
+        anomaly.cached_scores(det, bars.test_x, ["denoise"], parts, cache)
+
+
+def test_one_class_fit_trains_in_the_background_and_can_be_stopped(bars):
+    torch.manual_seed(0)
+    fit = anomaly.OneClassFit(bars, ae.ModelConfig(kind="dense", latent_dim=2, hidden=(16,)),
+                              ae.TrainConfig(epochs=3, batch_size=16))
+    model = fit.wait(timeout=60)
+    assert fit.done and model is not None and fit.error is None and fit.fraction == 1.0 and fit.seconds > 0
+    assert len(fit.history) == len(fit.aurocs) == 3 and all(0 <= a <= 1 for a in fit.aurocs)
+    # the last AUROC is the finished model's
+    np.testing.assert_allclose(fit.aurocs[-1], anomaly.evaluate(model, bars)["mse"]["auroc"], atol=1e-9)
+
+    slow = anomaly.OneClassFit(bars, ae.ModelConfig(kind="dense", latent_dim=2, hidden=(16,)),
+                               ae.TrainConfig(epochs=500, batch_size=4))
+    slow.cancel()
+    assert slow.wait(timeout=60) is not None and slow.cancelled and len(slow.history) < 500
+
+    broken = anomaly.OneClassFit(bars, ae.ModelConfig(kind="dense", latent_dim=2, hidden=(16,)),
+                                 ae.TrainConfig(epochs=1, lr=1e9))      # refused in the thread
+    with pytest.raises(ValueError, match="learning rate"):
+        broken.wait(timeout=60)
+    assert broken.error is not None and broken.model is None
+
+
+def test_threshold_range_and_snap():
+    lo, hi, step = anomaly.threshold_range([0.0123, 0.0456, 0.0999])
+    assert step == 1e-5 and lo <= 0.0123 and hi >= 0.0999 and hi - lo < 0.0876 + 2 * step   # about 1/1000 of the range
+    assert anomaly.snap(0.030449, 1e-4) == 0.0304 and anomaly.snap(-1.26, 0.1) == -1.3
+    lo, hi, step = anomaly.threshold_range([-2.5, 40.0])
+    assert step == 0.01 and lo == -2.5 and hi == 40.0
+    assert anomaly.threshold_range([3.0, 3.0])[2] > 0                  # all equal: still a slider
+
+
+def test_anomaly_figures_draw_the_threshold_and_marks():
+    y, s = random_scores()
+    h = anomaly.histogram(y, s - s.min() + 0.1, log=True)
+    fig = ae.figures.score_histogram(h.edges, h.normal, h.anomalous, ("n", "a"), threshold=1.0,
+                                     marks=[(2.0, "yours")], log=True)
+    assert [b.name for b in fig.data] == ["n", "a"] and fig.layout.xaxis.type == "log"
+    assert sum(fig.data[0].y) == (y == 0).sum() and sum(fig.data[1].y) == y.sum()
+    assert [sh.x0 for sh in fig.layout.shapes] == pytest.approx([0.0, math.log10(2.0)])   # log axis: log10 units
+    assert fig.layout.annotations[0].text == "yours"
+    curve = anomaly.roc(y, s)
+    at = anomaly.at_threshold(y, s, 0.5)
+    fig = ae.figures.anomaly_curve(curve.x, curve.y, at.roc_point, diagonal=True)
+    assert len(fig.data) == 3 and (fig.data[2].x[0], fig.data[2].y[0]) == at.roc_point

@@ -42,7 +42,7 @@ def strings(lang: str) -> dict:
 
 def confusion(at, lang: str) -> np.ndarray:
     s = strings(lang)
-    table = next(df.value for df in at.dataframe if s["anomaly.said.anomalous"] in df.value.columns)
+    table = next(tb.value for tb in at.table if s["anomaly.said.anomalous"] in tb.value.columns)
     return table.loc[[s["anomaly.truth.normal"], s["anomaly.truth.anomalous"]],
                      [s["anomaly.said.normal"], s["anomaly.said.anomalous"]]].to_numpy()
 
@@ -55,7 +55,7 @@ def metrics(at, lang: str) -> dict[str, str]:
 
 def main_text(at) -> str:
     parts = [e.value for kind in ("title", "subheader", "markdown", "caption", "info") for e in at.get(kind)]
-    for df in at.dataframe:
+    for df in [*at.dataframe, *at.table]:
         parts += [str(c) for c in df.value.columns] + [str(v) for v in df.value.to_numpy().ravel()]
         parts += [str(i) for i in df.value.index]
     sidebar = {c.value for c in at.sidebar.caption}
