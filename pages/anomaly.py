@@ -10,6 +10,7 @@ version); the baselines and the scores not shown yet are computed when asked for
 import math
 import threading
 import time
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -38,6 +39,20 @@ def one_class_data(dataset: str, normal: tuple, version: str) -> A.OneClass:
 @st.cache_resource(max_entries=12, show_spinner=False)
 def shipped_detector(folder: str, sha: str, dataset: str, version: str) -> A.Detector:
     return A.load_detector(folder, load_split(dataset, "train"))[0]
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def shipped_models(root: str, dataset: str, stamp: float) -> dict[str, dict]:
+    """The shipped one-class models (config.json by name), listed again only when the folder changes
+    (`stamp`: its modification time): the app lists the sidebar's checkpoints once per run, not more."""
+    return A.shipped(root, dataset)
+
+
+def shipped_stamp(root) -> float:
+    try:
+        return root.stat().st_mtime
+    except OSError:
+        return 0.0
 
 
 @st.cache_resource(show_spinner=False)
@@ -90,7 +105,8 @@ def protocol(data: A.OneClass, dataset: str) -> None:
 
 def shipped_model(data: A.OneClass, dataset: str) -> Model | None:
     name = A.shipped_name(dataset, data.normal)
-    found = A.shipped(CHECKPOINTS / "anomaly", dataset).get(name)
+    root = CHECKPOINTS / "anomaly"
+    found = shipped_models(str(root), dataset, shipped_stamp(root)).get(name)
     if found is None:
         st.info(t("anomaly.no_shipped", name=name))
         return None
@@ -118,7 +134,6 @@ def trained_model(data: A.OneClass) -> Model | None:
                  type="primary" if fit is None or fit[0] != key else "secondary"):
         if fit is not None:
             fit[1].cancel()
-        from dataclasses import replace
         ss["anomaly.fit"] = fit = (key, A.OneClassFit(data, A.RECIPE.model,
                                                       replace(A.RECIPE.train, epochs=int(S["epochs"]))))
     if fit is None or fit[0] != key:
@@ -134,7 +149,8 @@ def trained_model(data: A.OneClass) -> Model | None:
     det = ss.setdefault("anomaly.detectors", {}).get(key)
     if det is None or det.model is not model:
         det = ss["anomaly.detectors"][key] = A.Detector(model, data.train_x)
-    return Model(f"trained:{key}", det, None, ss.setdefault("anomaly.scores", {}))
+    # the run's own id in the key: a second run of the same settings is another model, with its own scores
+    return Model(f"trained:{key}:{id(job)}", det, None, ss.setdefault("anomaly.scores", {}))
 
 
 def live(job: A.OneClassFit) -> None:
