@@ -355,17 +355,21 @@ NORMAL_COLOUR, ANOMALY_COLOUR, MARK_COLOUR = "#4C78A8", "#E45756", "#2CA02C"
 
 def score_histogram(edges, normal, anomalous, names: tuple[str, str] = ("normal", "anomalous"),
                     threshold: float | None = None, marks: list[tuple[float, str]] = (), log: bool = False,
-                    x_title: str = "score", y_title: str = "images", height: int = 340) -> go.Figure:
-    """Counts of normal and anomalous scores on shared bins (ae.anomaly.histogram), overlaid; the
-    threshold as a dashed line and `marks` (value, label) as solid lines (an uploaded image's score)."""
+                    x_title: str = "score", y_title: str = "images", height: int = 340,
+                    share: bool = True) -> go.Figure:
+    """Normal and anomalous scores on shared bins (ae.anomaly.histogram), overlaid: each group's share
+    in percent (`share`; 9,000 anomalies would dwarf 1,000 normal images), or the counts. The threshold as
+    a dashed line and `marks` (value, label) as solid lines (an uploaded image's score)."""
     import numpy as np
 
     edges = np.asarray(edges, np.float64)
+    if share:
+        normal, anomalous = (100 * np.asarray(c, np.float64) / max(np.sum(c), 1) for c in (normal, anomalous))
     centres = np.sqrt(edges[1:] * edges[:-1]) if log else (edges[1:] + edges[:-1]) / 2
     fig = go.Figure()
     for counts, name, colour in ((normal, names[0], NORMAL_COLOUR), (anomalous, names[1], ANOMALY_COLOUR)):
         fig.add_trace(go.Bar(x=centres, y=np.asarray(counts), width=np.diff(edges), name=name, marker_color=colour,
-                             opacity=0.6, hovertemplate="%{x:.4g}: %{y}<extra>" + name + "</extra>"))
+                             opacity=0.6, hovertemplate="%{x:.4g}: %{y:.3g}" + ("%" if share else "") + "<extra>" + name + "</extra>"))
 
     def at(value: float) -> float:   # shapes and annotations on a log axis are placed in log10 units
         return math.log10(max(value, edges[0])) if log else value

@@ -305,7 +305,9 @@ def test_anomaly_figures_draw_the_threshold_and_marks():
     fig = ae.figures.score_histogram(h.edges, h.normal, h.anomalous, ("n", "a"), threshold=1.0,
                                      marks=[(2.0, "yours")], log=True)
     assert [b.name for b in fig.data] == ["n", "a"] and fig.layout.xaxis.type == "log"
-    assert sum(fig.data[0].y) == (y == 0).sum() and sum(fig.data[1].y) == y.sum()
+    assert sum(fig.data[0].y) == pytest.approx(100) and sum(fig.data[1].y) == pytest.approx(100)   # shares
+    counts = ae.figures.score_histogram(h.edges, h.normal, h.anomalous, share=False)
+    assert sum(counts.data[0].y) == (y == 0).sum() and sum(counts.data[1].y) == y.sum()
     assert [sh.x0 for sh in fig.layout.shapes] == pytest.approx([0.0, math.log10(2.0)])   # log axis: log10 units
     assert fig.layout.annotations[0].text == "yours"
     curve = anomaly.roc(y, s)

@@ -34,6 +34,11 @@ def cells(page: Page) -> list[int]:
     return [int(c) for c in table.locator("tbody td").all_inner_texts()]
 
 
+def to_top(locator) -> None:
+    """Scroll so that the element is at the top of the window (for the screenshots)."""
+    locator.evaluate("e => e.scrollIntoView({block: 'start'})")
+
+
 def test_threshold_and_own_image(page: Page, app_url, library):
     det, y, s, test = library
     page.goto(f"{app_url}/anomaly?lang=en")
@@ -65,6 +70,8 @@ def test_threshold_and_own_image(page: Page, app_url, library):
     slider.focus()
     page.keyboard.press("End")                                  # the highest threshold: nothing above it
     wait_for_app(page)
+    to_top(main.get_by_text("Scores and threshold", exact=True))
+    screenshot(page, "anomaly_en_2")
     page.locator('input[type="file"]').set_input_files(
         files=[{"name": "sandal.png", "mimeType": "image/png", "buffer": buf.getvalue()}])
     spec = ae.data.spec("fashion-mnist")
@@ -78,7 +85,7 @@ def test_threshold_and_own_image(page: Page, app_url, library):
     screenshot(page, "anomaly_en_upload")
 
     for n, heading in enumerate(["The mistakes, in pictures", "Against classical detectors and the papers"]):
-        main.get_by_text(heading, exact=True).scroll_into_view_if_needed()
+        to_top(main.get_by_text(heading, exact=True))
         screenshot(page, f"anomaly_en_{n + 3}")
 
     # the Korean page, each section
@@ -89,5 +96,5 @@ def test_threshold_and_own_image(page: Page, app_url, library):
     expect(page.get_by_test_id("stException")).to_have_count(0)
     screenshot(page, "anomaly_ko_1")
     for n, heading in enumerate(["점수와 임계값", "틀린 판정을 그림으로", "오토인코더가 주는 다른 점수"]):
-        main.get_by_text(heading, exact=True).scroll_into_view_if_needed()
+        to_top(main.get_by_text(heading, exact=True))
         screenshot(page, f"anomaly_ko_{n + 2}")

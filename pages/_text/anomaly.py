@@ -66,10 +66,10 @@ EN = {
     "anomaly.log_help": "Score axis on a log scale (for scores above zero): the long tail of anomalies fits.",
     "anomaly.normal_word": "normal",
     "anomaly.anomalous_word": "anomalous",
-    "anomaly.images": "images",
+    "anomaly.images": "share of the group (%)",
     "anomaly.histogram_caption": (
-        "Scores of the {n} normal (blue) and {a} anomalous (red) test images; the dashed line is the threshold, a "
-        "green line your own image."),
+        "Scores of the {n} normal (blue) and {a} anomalous (red) test images, each group in percent of itself; "
+        "the dashed line is the threshold, a green line your own image."),
     "anomaly.at_threshold": "At this threshold",
     "anomaly.truth.normal": "Truly normal",
     "anomaly.truth.anomalous": "Truly anomalous",
@@ -239,9 +239,10 @@ KO = {
     "anomaly.log_help": "점수 축을 로그 눈금으로 봅니다(점수가 0보다 클 때). 이상 이미지의 긴 꼬리까지 한눈에 들어옵니다.",
     "anomaly.normal_word": "정상",
     "anomaly.anomalous_word": "이상",
-    "anomaly.images": "이미지 수",
+    "anomaly.images": "집단 안의 비율 (%)",
     "anomaly.histogram_caption": (
-        "정상 테스트 이미지 {n}장(파랑)과 이상 이미지 {a}장(빨강)의 점수. 점선은 임계값, 초록 선은 직접 넣은 이미지입니다."),
+        "정상 테스트 이미지 {n}장(파랑)과 이상 이미지 {a}장(빨강)의 점수. 두 집단을 각각 자기 안의 비율(%)로 그렸습니다. "
+        "점선은 임계값, 초록 선은 직접 넣은 이미지입니다."),
     "anomaly.at_threshold": "이 임계값에서",
     "anomaly.truth.normal": "실제 정상",
     "anomaly.truth.anomalous": "실제 이상",
