@@ -1,4 +1,4 @@
-"""Benchmark 6: one-class anomaly detection on Fashion-MNIST (the protocol of Ruff et al. 2018 and Golan &
+"""Benchmark: one-class anomaly detection on Fashion-MNIST (the protocol of Ruff et al. 2018 and Golan &
 El-Yaniv 2018). For each class: the shipped one-class autoencoder's test AUROC for every score, mean ± std
 over the seeds recorded when it was trained, beside every baseline (PCA 95 %, Isolation Forest, one-class
 SVM, pixel k-NN) fitted and scored in this run on the same images; then the published reference rows.
