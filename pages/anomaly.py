@@ -116,7 +116,8 @@ def shipped_model(data: A.OneClass, dataset: str) -> Model | None:
     record = found["anomaly"]
     st.caption(t("anomaly.shipped_caption", name=name, seeds=len(record["seeds"]), seed=record["shipped_seed"],
                  epochs=found["train"]["epochs"], z=found["model"]["latent_dim"]))
-    return Model(name, det, found, server_store()[0])
+    # the weights' hash in the key: scores kept in memory and on disk follow a model made again
+    return Model(f"{name}:{found['weights_sha256']}", det, found, server_store()[0])
 
 
 # ---------------------------------------------------------------- training here, in the background
