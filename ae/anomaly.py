@@ -743,11 +743,16 @@ def cached_scores(det: Detector, x: Tensor, names: Iterable[str], key_parts: dic
 
 class OneClassFit:
     """train_one_class on a thread of its own, for a page that polls it: the training goes on while
-    the page's script comes and goes. Each poll reads `fraction`, `history` and `aurocs` (the test
-    AUROC of plain reconstruction error after each epoch); `model` is set when it is done (or `error`).
-    `cancel()` stops it at the next batch, keeping what was learned so far."""
+    the page's script comes and goes. It waits its turn in the server's training pool (ae.pool: the
+    Train page's runs and these share AE_MAX_TRAININGS; a full queue raises QueueFull here). Each poll
+    reads `position` (its place in the queue, None once training), `fraction`, `history` and `aurocs`
+    (the test AUROC of plain reconstruction error after each epoch); `model` is set when it is done (or
+    `error`). `cancel()` stops it at the next batch, keeping what was learned so far (no model if it was
+    still waiting)."""
 
-    def __init__(self, data: OneClass, model_config: ModelConfig, train_config: TrainConfig):
+    def __init__(self, data: OneClass, model_config: ModelConfig, train_config: TrainConfig, pool=None):
+        from .pool import default_pool
+
         self.data = data
         self.model_config, self.train_config = model_config, train_config
         self.fraction = 0.0
@@ -759,19 +764,27 @@ class OneClassFit:
         self.seconds: float | None = None
         self._cancel = threading.Event()
         self._done = threading.Event()
+        self.pool = pool if pool is not None else default_pool()
+        self.pool.admit(self)
         threading.Thread(target=self._run, name="one-class-fit", daemon=True).start()
 
     def _run(self) -> None:
         from .env import lower_this_threads_priority
 
         lower_this_threads_priority()   # the pages of every session come first
+        entered = False
         try:
-            model, _, _ = train_one_class(self.data, self.model_config, self.train_config,
-                                          on_epoch_end=self._epoch, on_batch=self._batch)
-            self.model = model
+            entered = self.pool.enter(self)
+            if entered:
+                self.started = time.perf_counter()   # the time it trains, not the time it waited
+                model, _, _ = train_one_class(self.data, self.model_config, self.train_config,
+                                              on_epoch_end=self._epoch, on_batch=self._batch)
+                self.model = model
         except Exception as e:     # kept for the page to show; a thread's exception would go nowhere
             self.error = e
         finally:
+            if entered:
+                self.pool.leave(self)
             self.seconds = time.perf_counter() - self.started
             self.fraction = 1.0
             self._done.set()
@@ -788,10 +801,19 @@ class OneClassFit:
 
     def cancel(self) -> None:
         self._cancel.set()
+        self.pool.wake()   # a run still waiting its turn leaves the queue now
 
     @property
     def cancelled(self) -> bool:
         return self._cancel.is_set()
+
+    @property
+    def stop_requested(self) -> bool:   # what the pool asks of a waiting job
+        return self._cancel.is_set()
+
+    @property
+    def position(self) -> int | None:
+        return None if self.done else self.pool.position(self)
 
     @property
     def done(self) -> bool:

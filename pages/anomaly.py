@@ -135,8 +135,9 @@ def trained_model(data: A.OneClass) -> Model | None:
                  type="primary" if fit is None or fit[0] != key else "secondary"):
         if fit is not None:
             fit[1].cancel()
-        ss["anomaly.fit"] = fit = (key, A.OneClassFit(data, A.RECIPE.model,
-                                                      replace(A.RECIPE.train, epochs=int(S["epochs"]))))
+        with shown_errors():   # a full training queue says so
+            ss["anomaly.fit"] = fit = (key, A.OneClassFit(data, A.RECIPE.model,
+                                                          replace(A.RECIPE.train, epochs=int(S["epochs"]))))
     if fit is None or fit[0] != key:
         st.info(t("anomaly.train_first"))
         return None
@@ -146,6 +147,9 @@ def trained_model(data: A.OneClass) -> Model | None:
         return None
     with shown_errors():
         model = job.wait()
+    if model is None:   # stopped while it waited for its turn
+        st.info(t("anomaly.stopped"))
+        return None
     progress(job)
     det = ss.setdefault("anomaly.detectors", {}).get(key)
     if det is None or det.model is not model:
@@ -163,6 +167,9 @@ def live(job: A.OneClassFit) -> None:
 
 
 def progress(job: A.OneClassFit) -> None:
+    if job.position is not None:
+        st.info(t("anomaly.queued", n=job.position), icon=":material/hourglass_top:")
+        return
     seconds = job.seconds if job.done else time.perf_counter() - job.started
     st.progress(job.fraction, text=t("anomaly.training_done" if job.done else "anomaly.training",
                                      epoch=len(job.history), epochs=job.train_config.epochs, time=duration(seconds)))

@@ -3,6 +3,7 @@ threshold on hand-made data, the baselines on small data, and the one-class trai
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 import pytest
@@ -314,3 +315,24 @@ def test_anomaly_figures_draw_the_threshold_and_marks():
     at = anomaly.at_threshold(y, s, 0.5)
     fig = ae.figures.anomaly_curve(curve.x, curve.y, at.roc_point, diagonal=True)
     assert len(fig.data) == 3 and (fig.data[2].x[0], fig.data[2].y[0]) == at.roc_point
+
+
+def test_one_class_fits_wait_their_turn_in_the_training_pool(bars):
+    from ae.pool import QueueFull, TrainingPool
+
+    pool = TrainingPool(max_running=1, max_waiting=1)
+    config = ae.ModelConfig(kind="dense", latent_dim=2, hidden=(16,))
+    first = anomaly.OneClassFit(bars, config, ae.TrainConfig(epochs=300, batch_size=4), pool=pool)
+    deadline = time.time() + 30
+    while pool.running == 0 and time.time() < deadline:               # its thread takes the one slot
+        time.sleep(0.01)
+    second = anomaly.OneClassFit(bars, config, ae.TrainConfig(epochs=1), pool=pool)
+    with pytest.raises(QueueFull):                                    # one running, one waiting: full
+        anomaly.OneClassFit(bars, config, ae.TrainConfig(epochs=1), pool=pool)
+    assert second.position == 1 and not second.history
+    second.cancel()                                                   # leaves the queue without training
+    assert second.wait(timeout=30) is None and second.error is None and not second.history
+    first.cancel()
+    assert first.wait(timeout=60) is not None and pool.running == 0 and pool.waiting == 0
+    third = anomaly.OneClassFit(bars, config, ae.TrainConfig(epochs=1), pool=pool)   # room again
+    assert third.wait(timeout=60) is not None and third.position is None

@@ -98,15 +98,18 @@ def test_the_threshold_moves_the_confusion_matrix_in_both_languages(lang, fmnist
         assert not re.search("[\uac00-\ud7a3]", text)
 
 
-def test_a_model_trained_on_the_page_every_score_and_the_baselines():
+def test_a_model_trained_on_the_page_every_score_and_the_baselines(monkeypatch):
     """MNIST (4,000 training digits) class 1, one epoch in the background: the page polls it, then
     shows the same figures the library gives for the model it trained."""
+    # a pool of its own: a Train page run left by another test must not keep this one waiting
+    own = ae.pool.TrainingPool(1)
+    monkeypatch.setattr(ae.pool, "default_pool", lambda: own)
     at = open_page("pages/anomaly.py", "en", **{"anomaly.dataset": "mnist", "anomaly.normal": [1],
                                                  "anomaly.source": "train", "anomaly.epochs": 1})
     assert not at.error and not at.dataframe                    # nothing to show before training
     at.button(key="anomaly.train_button").click().run()
     job = at.session_state["anomaly.fit"][1]
-    assert isinstance(job, A.OneClassFit) and job.train_config.epochs == 1
+    assert isinstance(job, A.OneClassFit) and job.train_config.epochs == 1 and job.pool is own
     model = job.wait(timeout=120)
     assert model is not None and len(job.aurocs) == 1 and 0 <= job.aurocs[0] <= 1
     at.run()

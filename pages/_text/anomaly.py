@@ -45,6 +45,8 @@ EN = {
     "anomaly.training": "Training: epoch {epoch} of {epochs} done ({time})",
     "anomaly.training_done": "Trained: {epoch} of {epochs} epochs in {time}",
     "anomaly.stop": "Stop",
+    "anomaly.queued": "Waiting for the server's other trainings to finish: number {n} in line.",
+    "anomaly.stopped": "Stopped before it started: press the button to train again.",
     "anomaly.epoch": "epoch",
     "anomaly.auroc_epoch": "test AUROC (reconstruction error)",
     "anomaly.auroc_epoch_caption": (
@@ -219,6 +221,8 @@ KO = {
     "anomaly.training": "학습 중: {epochs} 에폭 중 {epoch} 에폭 완료 ({time})",
     "anomaly.training_done": "학습 완료: {epochs} 에폭 중 {epoch} 에폭, {time}",
     "anomaly.stop": "중지",
+    "anomaly.queued": "서버의 다른 학습이 끝나기를 기다리는 중입니다: 대기 순서 {n}번째.",
+    "anomaly.stopped": "시작하기 전에 중지했습니다. 다시 학습하려면 버튼을 누르세요.",
     "anomaly.epoch": "에폭",
     "anomaly.auroc_epoch": "테스트 AUROC (복원오차)",
     "anomaly.auroc_epoch_caption": (
