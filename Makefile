@@ -51,7 +51,7 @@ test: sysdeps install-dev
 bench: sysdeps install-dev
 	env -u OMP_WAIT_POLICY $(PY) -m bench
 
-# Recreates the shipped checkpoints (about 6.5 hours on 2 cores, 3 of them the Compression page's sweep).
+# Recreates the shipped checkpoints (about 8 hours on 2 cores, 3 of them the Compression page's sweep).
 checkpoints: install
 	bash checkpoints/make.sh $(PY)
 

@@ -47,6 +47,7 @@ GROUPS = {
     "nav.explore": [("pages/latent.py", "latent.title", ":material/scatter_plot:"),
                     ("pages/denoise.py", "denoise.title", ":material/auto_fix_high:"),
                     ("pages/generate.py", "generate.title", ":material/blur_on:"),
+                    ("pages/anomaly.py", "anomaly.title", ":material/crisis_alert:"),
                     ("pages/compress.py", "compress.title", ":material/compress:")],
     "nav.own": [("pages/library.py", "library.title", ":material/folder_shared:")],
 }

@@ -1,6 +1,7 @@
 """Command line: `python -m ae train ...`, `python -m ae eval PATH [--json]`,
-`python -m ae classifier --dataset NAME --out FOLDER` (the Generation lab's judge) and
-`python -m ae table [--readme README.md]` (the shipped checkpoints' figures as a Markdown table).
+`python -m ae classifier --dataset NAME --out FOLDER` (the Generation lab's judge),
+`python -m ae table [--readme README.md]` (the shipped checkpoints' figures as a Markdown table) and
+`python -m ae anomaly --classes 0,1 --out checkpoints/anomaly` (one-class models, see ae.anomaly.ship).
 
 `torchrun --nproc-per-node N -m ae train ...` trains data-parallel (ae.distributed): the same command,
 `--batch-size` the global batch shared among the N processes; rank 0 prints, evaluates and saves.
@@ -88,6 +89,11 @@ def parser() -> argparse.ArgumentParser:
     tb = sub.add_parser("table", help="Markdown table of the checkpoints in a folder, measured on the test split")
     tb.add_argument("--root", default="checkpoints")
     tb.add_argument("--readme", default=None, help="replace the table between its markers in this file")
+    a = sub.add_parser("anomaly", help="train one-class models (normal class only) over several seeds and save one")
+    a.add_argument("--dataset", choices=sorted(data.DATASETS), default="fashion-mnist")
+    a.add_argument("--classes", type=_ints, default=None, help="one model per class, e.g. 0,1,2 (default: all)")
+    a.add_argument("--seeds", type=_ints, default=(0, 1, 2), help="seeds to train and record; the first is saved")
+    a.add_argument("--out", default="checkpoints/anomaly", help="folder of the one-class checkpoints")
     return p
 
 
@@ -235,7 +241,22 @@ def cmd_table(args) -> int:
     return 0
 
 
-COMMANDS = {"train": cmd_train, "eval": cmd_eval, "classifier": cmd_classifier, "table": cmd_table}
+def cmd_anomaly(args) -> int:
+    from . import anomaly
+
+    train_split, test_split = data.load(args.dataset, "train"), data.load(args.dataset, "test")
+    classes = args.classes if args.classes is not None else tuple(range(len(train_split.class_names)))
+    for c in classes:
+        folder = anomaly.ship(train_split, test_split, [c], args.out, seeds=args.seeds,
+                              log=lambda line: print(line, flush=True))
+        mean = checkpoint.read_meta(folder)["anomaly"]["mean"]
+        print(f"saved {folder}: mean test AUROC " + ", ".join(f"{k} {v['auroc']:.2f} ± {v['auroc_std']:.2f}"
+                                                              for k, v in mean.items()), flush=True)
+    return 0
+
+
+COMMANDS = {"train": cmd_train, "eval": cmd_eval, "classifier": cmd_classifier, "table": cmd_table,
+            "anomaly": cmd_anomaly}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -436,3 +436,58 @@ def code_grid(coords, labels, class_names, u, v, counts, axes: tuple[str, str] =
                                   itemsizing="constant", font=dict(size=11)),
                       xaxis=axis(u, n, axes[0]), yaxis={**axis(v, m, axes[1]), "scaleanchor": "x", "scaleratio": 1})
     return fig
+
+
+# ---------------------------------------------------------------- anomaly detection (ae.anomaly)
+
+NORMAL_COLOUR, ANOMALY_COLOUR, MARK_COLOUR = "#4C78A8", "#E45756", "#2CA02C"
+
+
+def score_histogram(edges, normal, anomalous, names: tuple[str, str] = ("normal", "anomalous"),
+                    threshold: float | None = None, marks: list[tuple[float, str]] = (), log: bool = False,
+                    x_title: str = "score", y_title: str = "images", height: int = 340,
+                    share: bool = True) -> go.Figure:
+    """Normal and anomalous scores on shared bins (ae.anomaly.histogram), overlaid: each group's share
+    in percent (`share`; 9,000 anomalies would dwarf 1,000 normal images), or the counts. The threshold as
+    a dashed line and `marks` (value, label) as solid lines (an uploaded image's score)."""
+    import numpy as np
+
+    edges = np.asarray(edges, np.float64)
+    if share:
+        normal, anomalous = (100 * np.asarray(c, np.float64) / max(np.sum(c), 1) for c in (normal, anomalous))
+    centres = np.sqrt(edges[1:] * edges[:-1]) if log else (edges[1:] + edges[:-1]) / 2
+    fig = go.Figure()
+    for counts, name, colour in ((normal, names[0], NORMAL_COLOUR), (anomalous, names[1], ANOMALY_COLOUR)):
+        fig.add_trace(go.Bar(x=centres, y=np.asarray(counts), width=np.diff(edges), name=name, marker_color=colour,
+                             opacity=0.6, hovertemplate="%{x:.4g}: %{y:.3g}" + ("%" if share else "") + "<extra>" + name + "</extra>"))
+
+    def at(value: float) -> float:   # shapes and annotations on a log axis are placed in log10 units
+        return math.log10(max(value, edges[0])) if log else value
+
+    if threshold is not None:
+        fig.add_vline(x=at(threshold), line=dict(color="#333333", dash="dash", width=2))
+    for value, label in marks:
+        fig.add_vline(x=at(value), line=dict(color=MARK_COLOUR, width=3))
+        fig.add_annotation(x=at(value), y=1, yref="paper", text=label, showarrow=False, yanchor="bottom",
+                           font=dict(color=MARK_COLOUR))
+    fig.update_layout(barmode="overlay", height=height, margin=dict(l=0, r=0, t=24, b=0), bargap=0,
+                      legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="right", x=1),
+                      xaxis=dict(title=x_title, type="log" if log else "linear"), yaxis=dict(title=y_title))
+    return fig
+
+
+def anomaly_curve(x, y, point: tuple[float, float] | None = None, x_title: str = "", y_title: str = "",
+                  name: str = "", diagonal: bool = False, point_name: str = "threshold", height: int = 320) -> go.Figure:
+    """An ROC or precision-recall curve (ae.anomaly.roc / pr) with the current threshold's point."""
+    fig = go.Figure(go.Scatter(x=list(x), y=list(y), mode="lines", name=name, line=dict(color=ANOMALY_COLOUR, width=2),
+                               hovertemplate="%{x:.3f}, %{y:.3f}<extra></extra>"))
+    if diagonal:
+        fig.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", line=dict(color="#aaaaaa", dash="dot"),
+                                 hoverinfo="skip", showlegend=False))
+    if point is not None:
+        fig.add_trace(go.Scatter(x=[point[0]], y=[point[1]], mode="markers", name=point_name,
+                                 marker=dict(size=12, color="#333333", symbol="circle-open", line=dict(width=3))))
+    fig.update_layout(height=height, margin=dict(l=0, r=0, t=24, b=0), showlegend=True,
+                      legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="right", x=1),
+                      xaxis=dict(title=x_title, range=[-0.01, 1.01]), yaxis=dict(title=y_title, range=[-0.01, 1.01]))
+    return fig

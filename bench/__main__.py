@@ -5,7 +5,7 @@ for each and bench/results/REPORT.md with the headline figures and the machine.
     python -m bench --quick            smaller sizes, a few minutes (also: AE_BENCH_QUICK=1)
     python -m bench --only train,browser
     python -m bench.NAME [--help]      one of them: train, quality, latent, denoise, browser, generate, holes,
-                                       compression, scale
+                                       anomaly, compression, scale
 
 A module `bench/NAME.py` exposes `main(**kwargs) -> dict` (with a "headline" entry, also printed as its
 last line) and may define `QUICK`, the keyword arguments of a quick run. A module that is missing is

@@ -9,13 +9,14 @@ from pathlib import Path
 
 from bench.common import RESULTS, machine
 
-ORDER = ["train", "quality", "latent", "denoise", "browser", "generate", "holes", "compression", "scale"]
+ORDER = ["train", "quality", "latent", "denoise", "browser", "generate", "holes", "anomaly", "compression", "scale"]
 TITLES = {"train": "1. Training loop vs the lesson's", "quality": "2. Time to PCA quality",
           "latent": "3. Latent map (t-SNE)", "denoise": "4. Denoising", "browser": "5. The app in a browser",
           "generate": "6. Decoding in the browser vs a server round trip",
           "holes": "7. Generation: the holes of a 2-D latent space (AE vs VAE)",
-          "compression": "8. Compression",
-          "scale": "9. Beyond one machine (Ray, DDP)"}
+          "anomaly": "8. Anomaly detection (one class)",
+          "compression": "9. Compression",
+          "scale": "10. Beyond one machine (Ray, DDP)"}
 
 
 def _cell(v) -> str:

@@ -65,7 +65,14 @@ train --dataset mnist --model unet --hidden 32,64 --latent-dim 128 --init checkp
 train --dataset mnist --model vae --latent-dim 2 --epochs 80 --batch-size 64 --lr 0.001 \
       --out checkpoints/mnist_vae_z2
 
-# 6. The Compression page's sweep families (checkpoints/sweep/<name>/, out of the sidebar): dense and conv
+# 6. The Generation page's plain autoencoders with a 2-D code and the small classifiers (about 30 minutes).
+bash checkpoints/make_generate.sh "$PY"
+
+# 7. The Anomaly page's one-class models (checkpoints/anomaly/): a conv autoencoder and a denoiser per
+#    Fashion-MNIST class, 3 seeds each, seed 0 saved (about 1 hour on one core).
+bash checkpoints/make_anomaly.sh "$PY"
+
+# 8. The Compression page's sweep families (checkpoints/sweep/<name>/, out of the sidebar): dense and conv
 #    autoencoders at z = 1, 2, 3, 4, 8, 16, 32, 64 on both datasets (about 3 hours more).
 bash checkpoints/make_sweep.sh "$PY"
 

@@ -31,14 +31,14 @@ def cards() -> None:
                          ("pages/latent.py", "latent.title", "home.card.latent", ":material/scatter_plot:"),
                          ("pages/denoise.py", "denoise.title", "home.card.denoise", ":material/auto_fix_high:"),
                          ("pages/generate.py", "generate.title", "home.card.generate", ":material/blur_on:"),
+                         ("pages/anomaly.py", "anomaly.title", "home.card.anomaly", ":material/crisis_alert:"),
                          ("pages/compress.py", "compress.title", "home.card.compress", ":material/compress:"),
                          ("pages/library.py", "library.title", "home.card.library", ":material/folder_shared:")]
              if (ROOT / c[0]).exists() and not (lesson() and c[0] == "pages/library.py")]   # hidden in a lesson
-    per_row = 3 if len(found) > 5 else max(len(found), 1)   # six cards: two tidy rows of three
-    for i, (path, title, text, icon) in enumerate(found):
-        if i % per_row == 0:
-            cols = st.columns(per_row)
-        with cols[i % per_row].container(border=True):
+    per_row = min(4, max(1, -(-len(found) // 2)))   # two even rows: 4 + 3 cards (3 + 3 in a lesson)
+    columns = [col for _ in range(0, len(found), per_row) for col in st.columns(per_row)]
+    for col, (path, title, text, icon) in zip(columns, found):
+        with col.container(border=True, height="stretch"):
             st.page_link(path, label=t(title), icon=icon)
             st.caption(t(text))
     st.subheader(t("home.uses"))

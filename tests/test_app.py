@@ -10,7 +10,7 @@ from conftest import open_page
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = [p for p in ["pages/home.py", "pages/train.py", "pages/latent.py", "pages/denoise.py", "pages/generate.py",
-                     "pages/compress.py", "pages/library.py"]
+                     "pages/anomaly.py", "pages/compress.py", "pages/library.py"]
          if (ROOT / p).exists()]
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from importlib import import_module
 
-SECTIONS = ["common", "home", "train", "latent", "denoise", "generate", "compress", "byo", "decoder", "library"]
+SECTIONS = ["common", "home", "train", "latent", "denoise", "generate", "anomaly", "compress", "byo", "decoder", "library"]
 LANGUAGES = {"ko": "한국어", "en": "English"}
 
 STRINGS: dict[str, dict[str, str]] = {"en": {}, "ko": {}}

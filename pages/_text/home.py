@@ -28,6 +28,8 @@ EN = {
     "home.card.denoise": "Damage images with noise and see how well autoencoders restore them, against classical filters.",
     "home.card.generate": "Hand the decoder codes yourself: sliders, a map, a grid, paths between images, samples, "
                           "and the holes in a latent space.",
+    "home.card.anomaly": "Train on normal images only and flag the rest by reconstruction error: threshold, "
+                         "ROC curve, mistakes, and classical detectors beside the papers.",
     "home.card.compress": "Narrow the code from 64 numbers to 1: what goes first, and how it compares with PCA and "
                           "JPEG at the same bytes.",
     "home.card.library": "Take a model home as one file and bring it back; train on your own images.",
@@ -68,6 +70,8 @@ KO = {
     "home.card.denoise": "이미지에 잡음을 넣고 오토인코더가 얼마나 잘 복원하는지 고전적인 필터와 비교해 보세요.",
     "home.card.generate": "디코더에 코드를 직접 건네 보세요: 슬라이더, 지도, 격자, 보간, 샘플, 그리고 잠재 공간의 "
                           "구멍.",
+    "home.card.anomaly": "정상 이미지만 배운 모델이 복원오차로 나머지를 찾아냅니다: 임계값, ROC 곡선, 틀린 판정, "
+                         "그리고 고전적인 탐지기와 논문 비교.",
     "home.card.compress": "코드를 숫자 64개에서 1개까지 좁혀 보세요. 무엇이 먼저 사라지는지, 같은 바이트에서 PCA, "
                           "JPEG와 비교하면 어떤지 봅니다.",
     "home.card.library": "모델을 파일 하나로 내려받았다가 다시 올리고, 내 이미지로 학습해 보세요.",
