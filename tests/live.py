@@ -325,6 +325,8 @@ async def crowd(browser, url: str, queued: int = 5, watching: int = 5, timeout_m
         await page.goto(f"{url}/train?run={token}", timeout=timeout_ms)
         await wait_heading(page, "train", DEFAULT_LANG, timeout_ms)
         watchers.append(Session(100 + i, context, page))
+    for w in watchers:   # a watching tab draws its progress at its next poll (every 5 s), later on a busy machine
+        await w.page.get_by_test_id("stProgress").first.wait_for(timeout=timeout_ms)
     said["watching"] = [await w.page.get_by_test_id("stProgress").first.inner_text() for w in watchers]
     visitor = await open_session(browser, url, index=999, timeout_ms=timeout_ms)
     first_render = visitor.timings["first_render"][0]
