@@ -27,7 +27,6 @@ import json
 import os
 import re
 import secrets
-import socket
 import statistics
 import subprocess
 import sys
@@ -36,8 +35,8 @@ import time
 from pathlib import Path
 
 from bench.common import RESULTS, ROOT, machine, write_result
-from tests.live import (Session, check_page, launch, move_slider, open_session, run_async, slider_of, start_server,
-                        stop_server, summary_ms, switch_to, text, wait_idle)
+from tests.live import (Session, check_page, free_port, launch, move_slider, open_session, run_async, slider_of,
+                        start_server, stop_server, summary_ms, switch_to, text, wait_idle)
 
 QUICK = {"trainings": 8, "epochs": 1, "subset": 2000, "moves": 8, "ddp_limit": 5000, "ddp_epochs": 1}
 IMAGES = 16   # pictures on the Denoising page while its slider moves
@@ -145,13 +144,6 @@ async def measure_backend(backend: str, env_extra: dict, trainings: int, epochs:
 
 # ---------------------------------------------------------------- part 2: data-parallel
 
-def _free_port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
 
 def _cli_run(ranks: int, out: Path, limit: int, epochs: int, dataset: str) -> dict:
     args = ["-m", "ae", "train", "--dataset", dataset, "--limit", str(limit), "--epochs", str(epochs),
@@ -159,7 +151,7 @@ def _cli_run(ranks: int, out: Path, limit: int, epochs: int, dataset: str) -> di
     env = {**os.environ, "GLOO_SOCKET_IFNAME": "lo", "AE_TORCH_THREADS": "1", "OMP_NUM_THREADS": "1"}
     cmd = [sys.executable, *args] if ranks == 1 else [
         sys.executable, "-m", "torch.distributed.run", "--nnodes", "1", "--nproc-per-node", str(ranks),
-        "--master-addr", "127.0.0.1", "--master-port", str(_free_port()), *args]
+        "--master-addr", "127.0.0.1", "--master-port", str(free_port()), *args]
     t0 = time.perf_counter()
     done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
     wall = time.perf_counter() - t0

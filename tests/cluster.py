@@ -13,7 +13,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -21,19 +20,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.live import free_port
+
 STARTED = "Ray runtime started"
 
 
 def ray_available() -> bool:
     return importlib.util.find_spec("ray") is not None
 
-
-def _free_port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 @dataclass
@@ -58,7 +52,7 @@ def start_head(cpus: int = 2, object_store_mb: int = 80, timeout: float = 180.0)
     folder = Path(tempfile.mkdtemp(prefix="aeray-", dir="/tmp"))   # short: Ray's socket paths must fit 107 bytes
     env = {"RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": secrets.token_hex(16),
            "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0", "RAY_USAGE_STATS_ENABLED": "0"}
-    port = _free_port()
+    port = free_port()
     log = open(folder / "head.log", "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "ray.scripts.scripts", "start", "--head", "--block", f"--port={port}",

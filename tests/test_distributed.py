@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -16,18 +15,12 @@ import torch.multiprocessing as mp
 import ae
 from ae import distributed
 from ae.train import TrainConfig, train
+from tests.live import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = TrainConfig(epochs=1, batch_size=64, seed=3)
 LOCAL = {"GLOO_SOCKET_IFNAME": "lo", "MASTER_ADDR": "127.0.0.1"}   # gloo on the loopback only
 
-
-def free_port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def fresh_model() -> ae.models.Autoencoder:
