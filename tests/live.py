@@ -318,15 +318,17 @@ async def crowd(browser, url: str, queued: int = 5, watching: int = 5, timeout_m
     waiting = await asyncio.gather(*[open_session(browser, url, index=1 + i, timeout_ms=timeout_ms)
                                      for i in range(queued)])
     said["queued"] = [await start_training(s, 1, timeout_ms) for s in waiting]
-    watchers = []
-    for i in range(watching):
+
+    async def watch(i: int) -> Session:
         context = await browser.new_context(viewport=VIEWPORT)
         page = await context.new_page()
         await page.goto(f"{url}/train?run={token}", timeout=timeout_ms)
         await wait_heading(page, "train", DEFAULT_LANG, timeout_ms)
-        watchers.append(Session(100 + i, context, page))
-    for w in watchers:   # a watching tab draws its progress at its next poll (every 5 s), later on a busy machine
-        await w.page.get_by_test_id("stProgress").first.wait_for(timeout=timeout_ms)
+        # a watching tab draws its progress at its next poll (every 5 s), later on a busy machine
+        await page.get_by_test_id("stProgress").first.wait_for(timeout=timeout_ms)
+        return Session(100 + i, context, page)
+
+    watchers = await asyncio.gather(*[watch(i) for i in range(watching)])
     said["watching"] = [await w.page.get_by_test_id("stProgress").first.inner_text() for w in watchers]
     visitor = await open_session(browser, url, index=999, timeout_ms=timeout_ms)
     first_render = visitor.timings["first_render"][0]

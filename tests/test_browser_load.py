@@ -19,6 +19,7 @@ from tests.live import (Session, check_page, crowd, launch, move_slider, open_se
 pytestmark = pytest.mark.browser
 
 N_SESSIONS = 10
+CLASS = 3             # queued runs, and tabs watching the training, in the class test
 START = 0.30          # the Denoising page's default Gaussian level (its record in ae.noise.NOISES)
 STEP = 0.05
 
@@ -131,17 +132,18 @@ async def class_run(url: str) -> dict:
     async with async_playwright() as p:
         browser = await launch(p)
         try:
-            return await crowd(browser, url, queued=5, watching=5)
+            return await crowd(browser, url, queued=CLASS, watching=CLASS)
         finally:
             await browser.close()
 
 
 def test_a_class_at_once_leaves_room_for_a_new_visitor(app_url):
-    """Issue 17: one training, five queued runs and five tabs watching the training. Before, every such
-    tab redrew its panel every second, and a new visitor's first page did not render within 180 s.
-    Queued and watching tabs now poll every 5 s and redraw only what changed. Here: everyone sees the
-    right thing and the visitor's page renders (within the 180 s it used to miss: a busy machine must not
-    fail the test); the 10 s goal is a speed goal, measured by `python -m bench.browser` ("class")."""
+    """Issue 17: one training, queued runs and tabs watching the training. Before, every such tab redrew
+    its panel every second, and with five of each a new visitor's first page did not render within 180 s.
+    Queued and watching tabs now poll every 5 s and redraw only what changed. Here, with three of each
+    (the whole class of five and five, and its 10 s goal, is `python -m bench.browser`'s "class"
+    scenario: a speed goal, kept out of the tests): everyone sees the right thing and the visitor's page
+    renders (within 180 s: a busy machine must not fail the test)."""
     if "train" not in present_pages():
         pytest.skip("no Train page")
     result = run_async(class_run, app_url)
@@ -150,6 +152,6 @@ def test_a_class_at_once_leaves_room_for_a_new_visitor(app_url):
     assert not result["problems"], result["problems"]
     said = result["said"]
     assert re.search(r"에폭 중|불러오고", said["trainer"]), said["trainer"]
-    assert [re.search(r"대기 순서 (\d+)번", q).group(1) for q in said["queued"]] == ["1", "2", "3", "4", "5"], said
+    assert [re.search(r"대기 순서 (\d+)번", q).group(1) for q in said["queued"]] == [str(i + 1) for i in range(CLASS)], said
     assert all(re.search(r"에폭 중|불러오고", w) for w in said["watching"]), said["watching"]
     assert result["first_render_s"] < 180, result   # before: no first page within 180 s

@@ -322,9 +322,11 @@ def test_map_service_supersedes_a_sessions_older_fit(tmp_path, monkeypatch):
 
     def slow_fit(z, dims, settings, on_progress=None):
         started.append(settings["perplexity"])
-        while not release.is_set():
+        while True:   # reports before it looks at `release`: a fit stopped before its thread ran stops too
             if on_progress(0.5, None):
                 return E.LatentMap(np.zeros((len(z), dims), np.float32), "tsne", dims, dict(settings), cancelled=True)
+            if release.is_set():
+                break
             time.sleep(0.01)
         return E.LatentMap(np.zeros((len(z), dims), np.float32), "tsne", dims, dict(settings))
 
