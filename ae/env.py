@@ -28,6 +28,17 @@ def _whole(env: Mapping[str, str] | None, name: str, default: int, low: int, hig
     return n
 
 
+def _number(env: Mapping[str, str] | None, name: str, default: str, low: float, high: float, unit: str) -> float:
+    raw = _get(env, name, default)
+    try:
+        n = float(raw)
+    except ValueError:
+        n = math.nan
+    if not low <= n <= high:   # also rejects NaN
+        raise ValueError(f"{name} must be a number of {unit} from {low:g} to {high:g}, got {raw!r}")
+    return n
+
+
 def max_trainings(env: Mapping[str, str] | None = None) -> int:
     """How many trainings may run at once: $AE_MAX_TRAININGS, default 1 (training uses every core)."""
     return _whole(env, "AE_MAX_TRAININGS", 1, 1, 64)
@@ -41,14 +52,7 @@ def max_queue(env: Mapping[str, str] | None = None) -> int:
 
 def run_grace_s(env: Mapping[str, str] | None = None) -> float:
     """How long a run waits for its browser to come back: $AE_RUN_GRACE_S, default 120 seconds."""
-    raw = _get(env, "AE_RUN_GRACE_S", "120")
-    try:
-        s = float(raw)
-    except ValueError:
-        s = math.nan
-    if not 0 <= s <= 86_400:   # also rejects NaN
-        raise ValueError(f"AE_RUN_GRACE_S must be a number of seconds from 0 to 86400, got {raw!r}")
-    return s
+    return _number(env, "AE_RUN_GRACE_S", "120", 0, 86_400, "seconds")
 
 
 def compress_images(env: Mapping[str, str] | None = None) -> int:
@@ -125,14 +129,7 @@ def ray_cpus(env: Mapping[str, str] | None = None) -> float:
     """CPUs each training (and each of its data-parallel workers) asks of the Ray cluster: $AE_RAY_CPUS,
     default 1. Ray starts a run when a node has that many free, so this also sets how many train at
     once: a node started with `ray start --num-cpus 8` runs 8 trainings of 1 CPU."""
-    raw = _get(env, "AE_RAY_CPUS", "1")
-    try:
-        n = float(raw)
-    except ValueError:
-        n = math.nan
-    if not 0.1 <= n <= 256:   # also rejects NaN
-        raise ValueError(f"AE_RAY_CPUS must be a number of CPUs from 0.1 to 256, got {raw!r}")
-    return n
+    return _number(env, "AE_RAY_CPUS", "1", 0.1, 256, "CPUs")
 
 
 def ray_workers(env: Mapping[str, str] | None = None) -> int:
