@@ -157,6 +157,9 @@ def test_without_webassembly_the_server_decodes(browser, decoder_app_url, model)
         plane = page.evaluate_handle(f"() => ({ROOT_JS})('plane').querySelector('canvas.overlay')").as_element()
         box = plane.bounding_box()
         page.mouse.click(box["x"] + 0.2 * box["width"], box["y"] + 0.8 * box["height"])
+        # every rerun repaints the server's pictures, so a new paint alone does not say the click's rerun
+        # came: wait for the point it reports, then for that rerun to end
+        expect(page.get_by_text(re.compile(r'^plane: .*"at": \[-'))).to_be_visible(timeout=20_000)
         page.wait_for_function(f"n => ({CANVAS_JS})('plane').dataset.frames > n", arg=before["frames"], timeout=20_000)
         wait_for_app(page)
         a, b = caption(page, "plane")["at"]
