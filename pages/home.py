@@ -18,8 +18,7 @@ def pictures(active) -> None:
 
 def diagram(active) -> None:
     st.subheader(t("home.diagram"))
-    st.plotly_chart(ae.figures.architecture(active.model, t("home.encoder"), t("home.decoder")),
-                    config={"displayModeBar": False})
+    st.markdown(ae.figures.architecture(active.model, t("home.encoder"), t("home.decoder")), unsafe_allow_html=True)
     st.caption(t("home.diagram_caption"))
     if active.model.skips:   # the U-Net and the refined conv model: detail passes around z
         st.warning(t("home.skip_caption"), icon=":material/alt_route:")

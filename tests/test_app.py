@@ -62,6 +62,8 @@ def test_home_shows_reconstructions_of_active_model():
     assert at.sidebar.selectbox(key="model").value.endswith("fmnist_dense_z3")
     mse = [m for m in at.metric if m.label == "MSE"]
     assert mse and 0 < float(mse[0].value) < 0.05
+    diagram = [m.value for m in at.markdown if "ae-architecture" in m.value]   # drawn as SVG: no Plotly here
+    assert len(diagram) == 1 and diagram[0].count('class="layer"') == 9 and not at.get("plotly_chart")
 
 
 def one_checkpoint_per_kind() -> list[str]:
@@ -82,7 +84,7 @@ def test_every_shipped_model_kind_works_on_every_page(page, path, tmp_path, monk
     at = open_page(page, "en", model=path, **{"latent.n": 200})
     assert at.session_state["model"] == path
     assert not at.error, [e.value for e in at.error]
-    assert at.get("imgs") or at.get("plotly_chart"), "the page drew its pictures or its map"
+    assert at.get("image") or at.get("plotly_chart"), "the page drew its pictures or its map"
 
 
 # ---------------------------------------------------------------- pages built from the registries (issue 16)

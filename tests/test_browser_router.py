@@ -43,11 +43,14 @@ def test_first_model_pick_on_a_fresh_server_sticks(page: Page, fresh_url, path, 
     expect(picker).to_have_value("mnist_unet_denoise")         # was fmnist_conv_denoise, the first option
     expect(sidebar).to_contain_text("U-Net")
     expect(page.get_by_role("heading", name=heading)).to_be_visible()
-    if not path:   # Home's diagram of the U-Net: its layer labels are readable, not shrunk to the bars
-        labels = page.locator('[data-testid="stMain"] .js-plotly-plot .bartext')
-        expect(labels.first).to_be_visible(timeout=30_000)
-        heights = labels.evaluate_all("els => els.map(e => e.getBoundingClientRect().height)")   # as drawn
-        assert heights and min(heights) >= 10, heights
+    if not path:   # Home's diagram of the U-Net: its layer labels are readable and side by side, not overlapping
+        labels = page.locator('[data-testid="stMain"] svg.ae-architecture text.size')
+        expect(labels).to_have_count(9, timeout=30_000)   # x, conv 1-3, z, conv 3-1, x̂
+        expect(labels.first).to_be_visible()
+        boxes = labels.evaluate_all("els => els.map(e => { const r = e.getBoundingClientRect();"
+                                    " return [r.left, r.right, r.height]; })")   # as drawn
+        assert min(h for _, _, h in boxes) >= 10, boxes
+        assert all(a[1] <= b[0] for a, b in zip(boxes, boxes[1:])), boxes
     address = urlsplit(page.url)
     assert address.path.rstrip("/") == path and f"{address.scheme}://{address.netloc}" == fresh_url.rstrip("/")
     assert parse_qs(address.query)["model"] == ["mnist_unet_denoise"]   # a reload keeps the model (issue 17)

@@ -1,7 +1,8 @@
-"""ae.figures: the Plotly builders draw what they are given, with the labels they are given."""
+"""ae.figures: the Plotly builders (and the SVG diagram) draw what they are given, with the labels they are given."""
 from __future__ import annotations
 
 import json
+import xml.etree.ElementTree as ET
 
 import numpy as np
 import plotly.graph_objects as go
@@ -10,42 +11,59 @@ import pytest
 from ae import figures
 from ae.models import ModelConfig, build_model
 
+SVG = "{http://www.w3.org/2000/svg}"
 HISTORY = [{"epoch": e, "train_loss": 0.1 / e, "test_loss": 0.12 / e, "test_psnr": 10 + e} for e in (1, 2, 3)]
 
 
+def svg(model, *parts) -> ET.Element:
+    return ET.fromstring(figures.architecture(model, *parts))
+
+
+def texts(root: ET.Element, cls: str) -> list[str]:
+    return [e.text for e in root.iter(f"{SVG}text") if e.get("class") == cls]
+
+
 def test_architecture_follows_the_real_layers():
-    model = build_model(ModelConfig())   # the lesson's 784-128-64-12-3
-    fig = figures.architecture(model, "인코더", "디코더")
-    bar = fig.data[0]
-    ticks = list(fig.layout.xaxis.ticktext)
-    assert ticks[0] == "x" and ticks[-1] == "x̂" and ticks[len(ticks) // 2] == "z"
-    assert list(bar.text) == ["784", "128", "64", "12", "3", "12", "64", "128", "784"]
-    heights = list(bar.y)
+    root = svg(build_model(ModelConfig()), "인코더", "디코더")   # the lesson's 784-128-64-12-3
+    names = texts(root, "name")
+    assert names[0] == "x" and names[-1] == "x̂" and names[len(names) // 2] == "z"
+    assert texts(root, "size") == ["784", "128", "64", "12", "3", "12", "64", "128", "784"]
+    bars = [e for e in root.iter(f"{SVG}rect") if e.get("class") == "layer"]
+    heights = [float(b.get("height")) for b in bars]
     assert heights == heights[::-1] and min(heights) == heights[4]   # an hourglass, narrowest at z
-    assert [a.text for a in fig.layout.annotations] == ["← 인코더 →", "← 디코더 →"]
+    assert [b.get("data-size") for b in bars] == texts(root, "size")
+    assert texts(root, "part encoder") == ["← 인코더 →"] and texts(root, "part decoder") == ["← 디코더 →"]
+    assert "dense 1: 128 = 128" in [b.find(f"{SVG}title").text for b in bars]   # the hover text
 
 
 @pytest.mark.parametrize("config", [ModelConfig(kind="conv", latent_dim=16, hidden=(8, 16, 16)),
                                     ModelConfig(kind="vae", latent_dim=2)])
 def test_architecture_of_conv_models(config):
-    fig = figures.architecture(build_model(config))
-    assert "1×28×28" == fig.data[0].text[0] and str(config.latent_dim) in fig.data[0].text
+    sizes = texts(svg(build_model(config)), "size")
+    assert sizes[0] == "1×28×28" and str(config.latent_dim) in sizes
 
 
 def test_architecture_draws_skip_connections():
-    fig = figures.architecture(build_model(ModelConfig(kind="unet", latent_dim=8, hidden=(4, 8))))
-    ticks = list(fig.layout.xaxis.ticktext)   # x, conv 1, conv 2, conv 3, z, conv 3, conv 2, conv 1, x̂
-    arcs = [s.path for s in fig.layout.shapes]
-    assert len(arcs) == 2 and ticks[1] == "conv 1" and ticks[-2] == "conv 1"
-    assert arcs[0].startswith("M 1,") and " 7," in arcs[0]          # conv 1 to its mirror in the decoder
-    assert arcs[1].startswith("M 2,") and " 6," in arcs[1]
-    assert not figures.architecture(build_model(ModelConfig(kind="conv"))).layout.shapes
-    # layer labels keep their size: Plotly shrank a U-Net's to about 6 px to fit the narrow bars
-    assert fig.data[0].constraintext == "none" and fig.data[0].textfont.size >= 11
-    refine = figures.architecture(build_model(ModelConfig(kind="conv_refine", latent_dim=8, hidden=(4, 8, 6))))
-    ticks = list(refine.layout.xaxis.ticktext)   # x, conv 1, conv 2, z, conv 2, conv 1, x̂
-    arcs = [s.path for s in refine.layout.shapes]
-    assert len(arcs) == 1 and arcs[0].startswith("M 0,") and f" {len(ticks) - 1}," in arcs[0]   # x on to x̂
+    root = svg(build_model(ModelConfig(kind="unet", latent_dim=8, hidden=(4, 8))))
+    names = texts(root, "name")   # x, conv 1, conv 2, conv 3, z, conv 3, conv 2, conv 1, x̂
+    arcs = [(int(e.get("data-from")), int(e.get("data-to"))) for e in root.iter(f"{SVG}path")]
+    assert names[1] == "conv 1" and names[-2] == "conv 1"
+    assert arcs == [(1, 7), (2, 6)]              # conv 1 to its mirror in the decoder, then conv 2
+    assert not list(svg(build_model(ModelConfig(kind="conv"))).iter(f"{SVG}path"))
+    # layer labels keep their size (Plotly shrank a U-Net's to about 6 px), and each bar's slot fits its label
+    sizes = [e for e in root.iter(f"{SVG}text") if e.get("class") == "size"]
+    assert all(float(e.get("font-size")) >= 11 for e in sizes)
+    xs = [float(e.get("x")) for e in sizes]
+    assert min(b - a for a, b in zip(xs, xs[1:])) >= 7 * max(len(e.text) for e in sizes)
+    refine = svg(build_model(ModelConfig(kind="conv_refine", latent_dim=8, hidden=(4, 8, 6))))
+    names = texts(refine, "name")   # x, conv 1, conv 2, z, conv 2, conv 1, x̂
+    arcs = [(int(e.get("data-from")), int(e.get("data-to"))) for e in refine.iter(f"{SVG}path")]
+    assert arcs == [(0, len(names) - 1)]         # x on to x̂
+
+
+def test_architecture_escapes_its_words():
+    root = svg(build_model(ModelConfig()), "<en>", "a & b")
+    assert texts(root, "part encoder") == ["← <en> →"] and texts(root, "part decoder") == ["← a & b →"]
 
 
 def test_training_curves_fix_the_axis_and_compare_with_a_previous_run():
@@ -95,8 +113,7 @@ def test_latent_preview_names_pca_axes():
 
 def test_figures_serialise_to_json():
     # st.plotly_chart sends the figure as JSON
-    for fig in (figures.training_curves(HISTORY, 3),
-                figures.architecture(build_model(ModelConfig()))):
+    for fig in (figures.training_curves(HISTORY, 3), figures.latent_preview(np.zeros((4, 3)), np.arange(4) % 2, "ab")):
         assert len(json.loads(fig.to_json())["data"]) == len(fig.data) > 0
 
 
