@@ -4,6 +4,7 @@ TrainingJob here, or a Ray actor) -> a live panel drawn from its snapshots -> sa
 The run's handle lives in this browser session's state and is held by token by the executor, so a
 reload can take it back; the model it trains is its own, never a cached one.
 """
+import time
 from dataclasses import fields
 from pathlib import Path
 
@@ -18,6 +19,13 @@ from pages._common import (USER_CHECKPOINTS, Settings, catalog, class_names, dat
 
 ss = st.session_state
 FORM = Settings("train.form", TrainForm().values())
+# The map changes with every preview (each epoch, and every 2 s within long ones), and a browser redraws
+# a changed map at a cost: about a second of CPU for a 3-D one without a graphics card (measured in
+# headless Chromium). While a run is active a panel draws a new map at most every MAP_EVERY_S, or every
+# third poll where several tabs show the run, and sends the one it drew meanwhile (an unchanged figure
+# costs the browser nothing); the final map is drawn at once.
+MAP_EVERY_S = 5.0
+MAP_POLLS = 3
 FIELDS = [f.name for f in fields(TrainForm)]
 
 
@@ -218,7 +226,7 @@ def status_line(job: ae.executor.RunHandle, s: jobs.JobSnapshot) -> None:
 
 def figures_of(job: ae.executor.RunHandle, s: jobs.JobSnapshot, prev: dict | None) -> dict:
     """The panel's charts, built once per new epoch or picture (the snapshot's version) and drawn
-    again from this session's memo on the polls in between."""
+    again from this session's memo on the polls in between; the map less often (MAP_EVERY_S)."""
     memo = ss.get("train.drawn")
     key = (id(job), s.version, s.status, lang(), id(prev))
     if memo is not None and memo[0] == key:
@@ -228,8 +236,14 @@ def figures_of(job: ae.executor.RunHandle, s: jobs.JobSnapshot, prev: dict | Non
     out = {"curves": ae.figures.training_curves(s.history, s.epochs, names,
                                                 previous=prev["history"] if prev else None)}
     if s.latent is not None:
-        out["map"] = ae.figures.latent_preview(s.latent, s.latent_labels, class_names(job.dataset, s.class_names),
+        drawn = ss.get("train.map")   # (whose, when, figure)
+        whose = (id(job), lang(), s.active)
+        every = max(MAP_EVERY_S, MAP_POLLS * poll_every(s)) if s.active else 0.0
+        if drawn is None or drawn[0] != whose or time.monotonic() - drawn[1] >= every:
+            figure = ae.figures.latent_preview(s.latent, s.latent_labels, class_names(job.dataset, s.class_names),
                                                s.latent_method)
+            drawn = ss["train.map"] = (whose, time.monotonic(), figure)
+        out["map"] = drawn[2]
     ss["train.drawn"] = (key, out)
     return out
 

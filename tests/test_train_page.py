@@ -288,3 +288,45 @@ def test_a_save_that_a_click_interrupted_is_still_shown_and_selected(user_dir):
     assert any("interrupted" in s.value for s in at.success)
     name_box = next(x for x in at.text_input if x.key.startswith("train.save_name"))
     assert name_box.value != "interrupted"     # the next suggestion is a free name, not a taken one
+
+
+def test_a_running_panel_redraws_its_map_only_every_few_seconds():
+    """A changed 3-D map costs a browser without a graphics card about a second of CPU: between draws
+    (MAP_EVERY_S) the panel sends the map it drew, while its pictures and curves follow every preview."""
+    at = train_page()
+    widget(at, "number_input", "subset").set_value(3000)
+    widget(at, "number_input", "epochs").set_value(50).run()
+    at.button(key="train.start").click().run()
+    job = at.session_state["train.job"]
+
+    def drawn_map() -> str:
+        charts = [c.proto.spec for c in at.get("plotly_chart") if '"scene"' in c.proto.spec]   # the 3-D map (z = 3)
+        assert len(charts) == 1
+        return charts[0]
+
+    def newer_preview() -> None:
+        version, deadline = job.snapshot().version, time.monotonic() + 60
+        while job.snapshot().version == version:
+            assert time.monotonic() < deadline, "no new preview"
+            time.sleep(0.2)
+        at.run()
+        assert not at.exception, at.exception
+
+    try:
+        deadline = time.monotonic() + 60
+        while "train.map" not in at.session_state:
+            assert time.monotonic() < deadline, "no map drawn"
+            time.sleep(0.3)
+            at.run()
+        whose, _, figure = at.session_state["train.map"]
+        at.session_state["train.map"] = (whose, time.monotonic(), figure)   # drawn just now
+        first = drawn_map()
+        newer_preview()
+        assert drawn_map() == first                                         # too soon: the same map again
+        whose, when, figure = at.session_state["train.map"]
+        at.session_state["train.map"] = (whose, when - 60, figure)          # a minute ago
+        newer_preview()
+        assert drawn_map() != first                                         # the map of the newer preview
+    finally:
+        job.stop()
+        assert job.wait(60)
