@@ -97,8 +97,8 @@ def start_server(env_extra: dict | None = None, script: Path | None = None) -> t
 def app_url(user_checkpoints):
     """`streamlit run app.py` on a free localhost port, user checkpoints in a temporary folder."""
     ARTIFACTS.mkdir(exist_ok=True)
-    # a closed tab's run waits 20 s (not 2 minutes) for a reload to take it back
-    srv, url = start_server({"AE_USER_CHECKPOINTS": str(user_checkpoints), "AE_RUN_GRACE_S": "20"})
+    # a closed tab's run waits 12 s (not 2 minutes) for a reload to take it back
+    srv, url = start_server({"AE_USER_CHECKPOINTS": str(user_checkpoints), "AE_RUN_GRACE_S": "12"})
     yield url
     stop_server(srv)
 

@@ -81,7 +81,7 @@ def open_train_page(page: Page, app_url: str):
 
 def test_second_session_waits_its_turn_and_a_closed_tab_frees_the_slot(browser, app_url):
     """AE_MAX_TRAININGS is 1 here: a second session queues with its place shown; closing the first
-    tab stops that run once nobody has reloaded it within AE_RUN_GRACE_S (20 s for the test server),
+    tab stops that run once nobody has reloaded it within AE_RUN_GRACE_S (12 s for the test server),
     and the second one starts."""
     if ae.env.max_trainings() != 1:
         pytest.skip("needs AE_MAX_TRAININGS=1 (the default)")
@@ -122,7 +122,7 @@ def test_reloading_the_page_keeps_the_run(page: Page, app_url):
     wait_for_app(page)
     expect(running).to_be_visible(timeout=60_000)                 # the same run, still training
     expect(main.get_by_role("button", name=re.compile("멈춤"))).to_be_enabled()
-    page.wait_for_timeout(25_000)           # past the old session's grace (20 s): it must not be stopped
+    page.wait_for_timeout(15_000)           # past the old session's grace (12 s): it must not be stopped
     expect(running).to_be_visible()
     # the panel is redrawn every second while it trains: its pictures are inline, never media files
     # that the next redraw has already replaced (the 404s a reload used to show as broken images)
