@@ -473,6 +473,10 @@ class MapFit:
         self._cancel = threading.Event()
         self._done = threading.Event()
         self._on_done = on_done
+        self._start(z, method, dims, settings, key_parts, cache)
+
+    def _start(self, z, method, dims, settings, key_parts, cache) -> None:
+        """Begin the fit: here on a thread of this process (ae.ray_backend's RayMapFit: a Ray task)."""
         args = (z, method, dims, settings, key_parts, cache)
         threading.Thread(target=self._run, args=args, name=f"map-{method}", daemon=True).start()
 
@@ -483,10 +487,15 @@ class MapFit:
         except Exception as e:     # kept for the page to show; a thread's exception would go nowhere
             self.error = e
         finally:
-            self.fraction = 1.0
-            self._done.set()
-            if self._on_done is not None:
+            self._finish()
+
+    def _finish(self) -> None:
+        self.fraction = 1.0
+        try:
+            if self._on_done is not None:   # first: whoever waits for it finds the map already kept
                 self._on_done(self)
+        finally:
+            self._done.set()
 
     def _progress(self, fraction: float, coords: np.ndarray | None) -> bool:
         if coords is not None:

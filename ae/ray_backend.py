@@ -443,20 +443,11 @@ class RayRun:
         return pid
 
 
-class RayMapFit:
-    """ae.embed.MapFit's interface for a fit running as a Ray task. Ray tasks report no progress: the
-    fraction stays 0 and no forming map is drawn until it is done (the page shows the PCA map meanwhile)."""
+class RayMapFit(embed.MapFit):
+    """ae.embed.MapFit for a fit running as a Ray task. Ray tasks report no progress: the fraction stays
+    0 and no forming map is drawn until it is done (the page shows the PCA map meanwhile)."""
 
-    def __init__(self, z, method, dims, settings, key_parts, cache=None, on_done=None):
-        self.fraction = 0.0
-        self.coords = None
-        self.result: embed.LatentMap | None = None
-        self.error: BaseException | None = None
-        self.started = time.perf_counter()
-        self.key = embed.map_key(key_parts, method, dims, settings)
-        self._cancel = threading.Event()
-        self._done = threading.Event()
-        self._on_done = on_done
+    def _start(self, z, method, dims, settings, key_parts, cache) -> None:
         self._ref = _REMOTE["fit"].options(num_cpus=1).remote(np.asarray(z, np.float32), method, dims, settings,
                                                               key_parts)
         threading.Thread(target=self._wait, name=f"ray-map-{method}", daemon=True).start()
@@ -473,34 +464,14 @@ class RayMapFit:
         except Exception as e:   # the cluster itself: the page shows the message
             self.error = RuntimeError(f"the map fit did not come back from the Ray cluster: {e}")
         finally:
-            self.fraction = 1.0
-            try:
-                if self._on_done is not None:   # first: whoever waits for it finds the map already kept
-                    self._on_done(self)
-            finally:
-                self._done.set()
+            self._finish()
 
     def cancel(self) -> None:
-        self._cancel.set()
+        super().cancel()
         try:
             ray.cancel(self._ref)
         except Exception:   # already finished
             pass
-
-    @property
-    def cancelled(self) -> bool:
-        return self._cancel.is_set()
-
-    @property
-    def done(self) -> bool:
-        return self._done.is_set()
-
-    def wait(self, timeout: float | None = None) -> embed.LatentMap | None:
-        if not self._done.wait(timeout):
-            return None
-        if self.error is not None:
-            raise self.error
-        return self.result
 
 
 class RayExecutor(Executor):

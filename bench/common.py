@@ -99,3 +99,19 @@ def write_result(name: str, result: dict, out_dir: Path | None = None) -> Path:
     tmp.write_text(json.dumps(_clean(result), indent=2, ensure_ascii=False) + "\n")
     tmp.replace(path)
     return path
+
+
+def per_dataset_cli(prog: str, doc: str, quick: dict, argv=None) -> tuple[tuple[str, ...], dict]:
+    """The command line of a benchmark run per dataset on its test split (bench.denoise,
+    bench.compression): --datasets, --test-limit, --quick. Returns (datasets, keyword arguments for main)."""
+    import argparse
+
+    p = argparse.ArgumentParser(prog=f"python -m {prog}", description=doc.split("\n\n")[0])
+    p.add_argument("--datasets", default="fashion-mnist,mnist")
+    p.add_argument("--test-limit", type=int, default=None, help="test images per dataset (default: all)")
+    p.add_argument("--quick", action="store_true", help=f"the quick settings: {quick}")
+    a = p.parse_args(argv)
+    kwargs = dict(quick) if a.quick else {}
+    if a.test_limit:
+        kwargs["test_limit"] = a.test_limit
+    return tuple(d.strip() for d in a.datasets.split(",") if d.strip()), kwargs

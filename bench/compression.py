@@ -15,14 +15,13 @@ Writes bench/results/compression.json and bench/results/compression.md (the tabl
 """
 from __future__ import annotations
 
-import argparse
 import math
 import time
 from pathlib import Path
 
 import ae.compress as C
 import ae.data
-from bench.common import RESULTS, ROOT, machine, torch_threads, write_result
+from bench.common import RESULTS, ROOT, machine, per_dataset_cli, torch_threads, write_result
 
 SWEEP = ROOT / "checkpoints" / "sweep"
 BUDGETS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
@@ -188,15 +187,8 @@ def main(datasets: tuple[str, ...] = ("fashion-mnist", "mnist"), test_limit: int
 
 
 def cli(argv=None) -> None:
-    p = argparse.ArgumentParser(prog="python -m bench.compression", description=__doc__.split("\n\n")[0])
-    p.add_argument("--datasets", default="fashion-mnist,mnist")
-    p.add_argument("--test-limit", type=int, default=None, help="test images per dataset (default: all)")
-    p.add_argument("--quick", action="store_true", help=f"the quick settings: {QUICK}")
-    a = p.parse_args(argv)
-    kwargs = dict(QUICK) if a.quick else {}
-    if a.test_limit:
-        kwargs["test_limit"] = a.test_limit
-    result = main(tuple(d.strip() for d in a.datasets.split(",") if d.strip()), **kwargs)
+    datasets, kwargs = per_dataset_cli("bench.compression", __doc__, QUICK, argv)
+    result = main(datasets, **kwargs)
     print(markdown(result["runs"]))
     print(result["headline"])
 

@@ -12,7 +12,6 @@ Writes bench/results/denoise.json and bench/results/denoise.md (the tables).
 """
 from __future__ import annotations
 
-import argparse
 import time
 from pathlib import Path
 
@@ -21,7 +20,7 @@ import ae.checkpoint
 import ae.data
 import ae.denoise
 from ae.baselines import BASELINES, pca_projection
-from bench.common import RESULTS, ROOT, machine, torch_threads, write_result
+from bench.common import RESULTS, ROOT, machine, per_dataset_cli, torch_threads, write_result
 
 SHIPPED = ROOT / "checkpoints"
 # (noise kind, level, options): the issue's settings, then block occlusion.
@@ -164,15 +163,8 @@ def main(datasets: tuple[str, ...] = ("fashion-mnist", "mnist"), test_limit: int
 
 
 def cli(argv=None) -> None:
-    p = argparse.ArgumentParser(prog="python -m bench.denoise", description=__doc__.split("\n\n")[0])
-    p.add_argument("--datasets", default="fashion-mnist,mnist")
-    p.add_argument("--test-limit", type=int, default=None, help="test images per dataset (default: all)")
-    p.add_argument("--quick", action="store_true", help=f"the quick settings: {QUICK}")
-    a = p.parse_args(argv)
-    kwargs = dict(QUICK) if a.quick else {}
-    if a.test_limit:
-        kwargs["test_limit"] = a.test_limit
-    result = main(tuple(d.strip() for d in a.datasets.split(",") if d.strip()), **kwargs)
+    datasets, kwargs = per_dataset_cli("bench.denoise", __doc__, QUICK, argv)
+    result = main(datasets, **kwargs)
     print(markdown(result["runs"]))
     for dataset_goals in result["runs"]:
         for g in dataset_goals["goals"]:
