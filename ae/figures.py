@@ -27,7 +27,8 @@ def architecture(model: Autoencoder, encoder: str = "encoder", decoder: str = "d
     labels = ["×".join(map(str, s)) for s in shapes]
     mid = len(stages)
     colors = ["#4C78A8"] * mid + ["#E45756"] + ["#54A24B"] * mid
-    # a bar's slot fits its label at 13 px (about 7.5 px a character), so labels never shrink or overlap
+    # a bar's slot fits its label at 13 px in Arial's metrics (digits 7.2 px, "×" 7.6 px), so labels never
+    # shrink or overlap; Korean words fall back to a font that has them
     step = max(52, 7.5 * max(len(t) for t in labels) + 4)
     width, height, bar = round(step * len(sizes)), 300, 0.55 * 52
     axis_y, top_pad = 135, 44                   # the bars' middle line; room above them for the texts
@@ -35,7 +36,8 @@ def architecture(model: Autoencoder, encoder: str = "encoder", decoder: str = "d
     unit = (axis_y - top_pad) / max(heights)
     xs = [step * (i + 0.5) for i in range(len(sizes))]
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="ae-architecture" viewBox="0 0 {width} {height}" '
-           f'width="100%" style="max-width: {max(width, 420)}px; font-family: sans-serif" role="img">']
+           f'width="100%" style="max-width: {max(width, 420)}px; font-family: Arial, \'Liberation Sans\', '
+           f'Helvetica, sans-serif" role="img">']
     for i in model.skips:   # skip connections: dotted arcs under the bars, from a stage to its mirror
         j = len(sizes) - 1 - i
         # the longer the arc, the lower it dips, so nested arcs do not run into each other
