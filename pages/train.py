@@ -237,7 +237,7 @@ def figures_of(job: ae.executor.RunHandle, s: jobs.JobSnapshot, prev: dict | Non
                                                 previous=prev["history"] if prev else None)}
     if s.latent is not None:
         drawn = ss.get("train.map")   # (whose, when, figure)
-        whose = (id(job), lang(), s.active)
+        whose = (id(job), lang())
         every = max(MAP_EVERY_S, MAP_POLLS * poll_every(s)) if s.active else 0.0
         if drawn is None or drawn[0] != whose or time.monotonic() - drawn[1] >= every:
             figure = ae.figures.latent_preview(s.latent, s.latent_labels, class_names(job.dataset, s.class_names),

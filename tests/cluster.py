@@ -29,7 +29,6 @@ def ray_available() -> bool:
     return importlib.util.find_spec("ray") is not None
 
 
-
 @dataclass
 class Head:
     proc: subprocess.Popen

@@ -8,6 +8,7 @@ one copy.
 from __future__ import annotations
 
 import asyncio
+import functools
 import math
 import os
 import re
@@ -287,13 +288,17 @@ async def launch(playwright, idle_priority: bool = False):
     policy, so they get only the CPU time nothing else wants (a nice value would not hold: Chromium sets
     its own, -8 for its browser and GPU processes); bench.browser runs a class's tabs so, standing in
     for the learners' own machines."""
-    executable = CHROMIUM
-    if idle_priority:
-        wrapper = Path(tempfile.mkdtemp(prefix="ae-chromium-")) / "chromium"
-        wrapper.write_text(f'#!/bin/sh\nexec chrt --idle 0 {CHROMIUM} "$@"\n')
-        wrapper.chmod(0o755)
-        executable = str(wrapper)
+    executable = _idle_chromium() if idle_priority else CHROMIUM
     return await playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+
+
+@functools.cache
+def _idle_chromium() -> str:
+    """A launcher script for Chromium under SCHED_IDLE, written once per process."""
+    wrapper = Path(tempfile.mkdtemp(prefix="ae-chromium-")) / "chromium"
+    wrapper.write_text(f'#!/bin/sh\nexec chrt --idle 0 {CHROMIUM} "$@"\n')
+    wrapper.chmod(0o755)
+    return str(wrapper)
 
 
 # ---------------------------------------------------------------- a class at once

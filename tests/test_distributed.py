@@ -22,7 +22,6 @@ CONFIG = TrainConfig(epochs=1, batch_size=64, seed=3)
 LOCAL = {"GLOO_SOCKET_IFNAME": "lo", "MASTER_ADDR": "127.0.0.1"}   # gloo on the loopback only
 
 
-
 def fresh_model() -> ae.models.Autoencoder:
     torch.manual_seed(0)   # every rank, and the single process, start from the same weights
     return ae.build_model(ae.ModelConfig("dense", 3, hidden=(64, 16)))
